@@ -1,0 +1,88 @@
+"""MOVE Events: registration, B2B meetings, badges, check-in and KPI reports for a cluster partnership."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from move_events.config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: ``flask --app move_events ...`` and ``wsgi.py`` both call it."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from move_events import models  # noqa: F401  (every model known before migrations run)
+    from move_events.auth.services import load_user
+    from move_events.db_types import render_migration_item
+    from move_events.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+    from move_events.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from move_events.auth import bp as auth_bp
+    from move_events.directory import bp as directory_bp
+    from move_events.events import bp as events_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(directory_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from move_events.templating import init_templating
+
+    init_templating(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from flask import render_template
+
+    def render_error(error):
+        code = getattr(error, "code", 500)
+        return render_template("errors/error.html", error=error, code=code), code
+
+    for code in (400, 403, 404, 405, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_commands(app: Flask) -> None:
+    from move_events.cli import register
+
+    register(app)

@@ -1,0 +1,7 @@
+"""Staff logins (admin, organiser, staff) with Flask-Login; participants use personal links instead."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/auth", cli_group=None)
+
+from move_events.auth import cli, views  # noqa: E402, F401

@@ -1,0 +1,74 @@
+"""Configuration: defaults here, then instance/config.py, then MOVE_EVENTS_* environment variables.
+
+Environment variables are parsed as JSON where they can be (``MOVE_EVENTS_MAIL_PORT=25`` is an int),
+as Flask's ``from_prefixed_env`` does; nested keys use a double underscore.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely (e.g. production without a SECRET_KEY)."""
+
+
+class DefaultConfig:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions and cookies: secure by default; the demo on http://127.0.0.1 turns this off.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+
+    WTF_CSRF_TIME_LIMIT = None  # a form left open on a registration desk must still submit
+
+    # Front-end assets are served from the installed Bootstrap-Flask package, never a CDN:
+    # the door's network may be down.
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_STYLE = "primary"
+
+    LANGUAGES = ["en", "fr", "es", "pt", "bg", "it"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+
+    # Target countries of the partnership (ISO 3166 alpha-2); events may target one of them or none.
+    TARGET_COUNTRIES = ["MA", "BR"]
+
+    # Without MAIL_SERVER, messages stay in the outbox, readable by admins.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "MOVE Events <noreply@localhost>"
+
+    PER_PAGE = 25
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config`` in the documented order and refuse unsafe production settings."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("MOVE_EVENTS")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{app.instance_path}/move_events.sqlite"
+        )
+    if not app.config.get("SECRET_KEY"):
+        if app.debug or app.testing:
+            app.config["SECRET_KEY"] = "dev-only-not-secret"
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set. Put SECRET_KEY = '...' in instance/config.py or set "
+                "MOVE_EVENTS_SECRET_KEY (e.g. python -c 'import secrets; print(secrets.token_hex())')."
+            )

@@ -1,0 +1,7 @@
+"""Directory: organisations (clusters, intermediaries, companies) and the people who work there."""
+
+from flask import Blueprint
+
+bp = Blueprint("directory", __name__, url_prefix="/directory")
+
+from move_events.directory import views  # noqa: E402, F401

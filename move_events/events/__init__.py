@@ -1,0 +1,7 @@
+"""Events: organisers create, edit, publish and cancel them; the public sees published ones."""
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)
+
+from move_events.events import views  # noqa: E402, F401

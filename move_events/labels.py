@@ -1,0 +1,62 @@
+"""Translated labels for the domain's enum values, in one place for templates and forms."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from move_events.auth.models import Role
+from move_events.directory.models import OrganisationKind
+from move_events.events.models import EventCategory, EventFormat, EventStatus, EventSubtype
+from move_events.registration.models import RegistrationRole, RegistrationStatus
+
+LABELS: dict[enum.StrEnum, object] = {
+    Role.ADMIN: _l("Admin"),
+    Role.ORGANISER: _l("Organiser"),
+    Role.STAFF: _l("Door staff"),
+    OrganisationKind.CLUSTER: _l("Cluster"),
+    OrganisationKind.INTERMEDIARY: _l("Intermediary (chamber, association, agency, public body)"),
+    OrganisationKind.SME: _l("SME"),
+    OrganisationKind.LARGE_COMPANY: _l("Large company"),
+    OrganisationKind.RESEARCH: _l("Research or education"),
+    EventCategory.PREPARATORY: _l("Preparatory event"),
+    EventCategory.C2C: _l("C2C (cluster to cluster)"),
+    EventCategory.B2B: _l("B2B (brokerage)"),
+    EventSubtype.WORKSHOP: _l("Workshop"),
+    EventSubtype.SEMINAR: _l("Seminar"),
+    EventSubtype.INFO_DAY: _l("Info day"),
+    EventSubtype.TRAINING: _l("Training"),
+    EventSubtype.STUDY_VISIT: _l("Study visit"),
+    EventSubtype.CONFERENCE: _l("Conference"),
+    EventSubtype.CLUSTER_MEETING: _l("Cluster meeting"),
+    EventSubtype.BROKERAGE: _l("Brokerage event"),
+    EventSubtype.OTHER: _l("Other"),
+    EventFormat.ONSITE: _l("On site"),
+    EventFormat.ONLINE: _l("Online"),
+    EventFormat.HYBRID: _l("Hybrid"),
+    EventStatus.DRAFT: _l("Draft"),
+    EventStatus.PUBLISHED: _l("Published"),
+    EventStatus.CANCELLED: _l("Cancelled"),
+    RegistrationStatus.PENDING: _l("Pending approval"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    RegistrationStatus.DECLINED: _l("Declined"),
+    RegistrationRole.PARTICIPANT: _l("Participant"),
+    RegistrationRole.SPEAKER: _l("Speaker"),
+    RegistrationRole.ORGANISER: _l("Organiser"),
+    RegistrationRole.STAFF: _l("Staff"),
+    RegistrationRole.PRESS: _l("Press"),
+}
+
+
+def label(value: enum.StrEnum | None) -> str:
+    if value is None:
+        return ""
+    return str(LABELS.get(value, value.value))
+
+
+def choices(enum_cls: type[enum.StrEnum]) -> list[tuple[str, object]]:
+    """(value, translated label) pairs for a select field."""
+    return [(member.value, LABELS.get(member, member.value)) for member in enum_cls]

@@ -1,0 +1,40 @@
+"""Template filters and globals: dates in an event's time zone, country names, enum labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from flask import Flask, current_app
+from flask_babel import format_datetime, get_locale
+
+from move_events.auth.decorators import user_has_role
+from move_events.auth.models import Role
+from move_events.countries import country_name
+from move_events.labels import label
+
+
+def local_datetime(value: datetime | None, tz: str = "UTC", fmt: str = "medium") -> str:
+    """Format an aware datetime in the time zone ``tz`` (an event's), in the user's locale."""
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(ZoneInfo(tz)), fmt, rebase=False)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages, each named in itself (a French speaker looks for "Français")."""
+    return [
+        (code, Locale.parse(code).get_display_name(code).capitalize())
+        for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def init_templating(app: Flask) -> None:
+    app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(country_name, "country_name")
+    app.add_template_filter(label, "label")
+    app.add_template_global(user_has_role, "user_has_role")
+    app.add_template_global(Role, "Role")
+    app.add_template_global(language_choices, "language_choices")
+    app.add_template_global(get_locale, "get_locale")

@@ -1,0 +1,119 @@
+"""Fixtures: the app against SQLite and PostgreSQL, a clean database per test, a client, logins.
+
+Every test that uses the database runs twice: once on a SQLite file and once on PostgreSQL. The
+PostgreSQL run needs MOVE_EVENTS_TEST_POSTGRES_URL (``.ci/run`` starts a throw-away server and sets
+it); elsewhere those runs skip with that reason, and in CI (CI=true) its absence is an error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from move_events.auth.models import Role, User
+from move_events.auth.services import create_user, find_user
+from move_events.extensions import db as _db
+from tests.support import PASSWORD, make_test_app
+
+POSTGRES_ENV = "MOVE_EVENTS_TEST_POSTGRES_URL"
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the suite on PostgreSQL too, but {POSTGRES_ENV} is not set.")
+    pytest.skip(
+        f"PostgreSQL run skipped: set {POSTGRES_ENV}=postgresql+psycopg://user@host:port/db "
+        "(.ci/run starts a throw-away server and sets it)."
+    )
+    return None
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/test.sqlite"
+    return postgres_url()
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_test_app(database_url)
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def clear_database() -> None:
+    """Empty every table (the schema stays): each test starts from an empty database."""
+    _db.session.remove()
+    tables = _db.metadata.sorted_tables
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db(app: Flask):
+    """The database, empty at the start of the test, inside an application context."""
+    with app.app_context():
+        clear_database()
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask, db) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask, db):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log in as a user of a given role (created on first use), as flaskr's tests do."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def user(self, role: str | Role = Role.ORGANISER) -> User:
+        role = Role(role)
+        email = f"{role.value}@example.org"
+        user = find_user(email)
+        if user is None:
+            user = create_user(email=email, password=PASSWORD, role=role, name=role.value.title())
+            _db.session.commit()
+        return user
+
+    def login(self, role: str | Role = Role.ORGANISER):
+        user = self.user(role)
+        response = self.client.post(
+            "/auth/login", data={"email": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)

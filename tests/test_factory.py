@@ -1,0 +1,43 @@
+import pytest
+
+from move_events import create_app
+from move_events.config import ConfigError
+
+
+def test_create_app_testing_config_is_applied(app):
+    assert app.testing
+    assert app.config["SECRET_KEY"] == "test-secret-key"
+
+
+def test_create_app_refuses_production_without_secret_key(monkeypatch):
+    monkeypatch.delenv("MOVE_EVENTS_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_create_app_reads_prefixed_environment(monkeypatch):
+    monkeypatch.setenv("MOVE_EVENTS_SECRET_KEY", "from-env")
+    monkeypatch.setenv("MOVE_EVENTS_PER_PAGE", "7")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["PER_PAGE"] == 7
+
+
+def test_create_app_test_config_overrides_environment(monkeypatch):
+    monkeypatch.setenv("MOVE_EVENTS_SECRET_KEY", "from-env")
+    app = create_app({"SECRET_KEY": "from-test", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SECRET_KEY"] == "from-test"
+
+
+def test_create_app_debug_runs_without_secret_key(monkeypatch):
+    monkeypatch.delenv("MOVE_EVENTS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.debug
+
+
+def test_create_app_serves_bootstrap_locally(client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert "/bootstrap/static/" in page
+    assert "cdn.jsdelivr.net" not in page
