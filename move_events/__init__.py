@@ -21,12 +21,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app, test_config)
+    register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_url_converters(app: Flask) -> None:
+    from move_events.routing import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def register_extensions(app: Flask) -> None:
@@ -56,13 +63,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from move_events.auth import bp as auth_bp
-    from move_events.directory import bp as directory_bp
-    from move_events.events import bp as events_bp
+    """Import each blueprint's views (which attach the routes), then register the blueprint.
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(directory_bp)
+    Views are imported here rather than in the packages' ``__init__`` so that importing a package's
+    models never pulls in views and forms (which import models from everywhere): no import cycles.
+    """
+    from importlib import import_module
+
+    for name in ("auth", "events", "directory"):
+        package = import_module(f"move_events.{name}")
+        import_module(f"move_events.{name}.views")
+        if name == "auth":
+            import_module("move_events.auth.cli")
+        app.register_blueprint(package.bp)
 
 
 def register_template_helpers(app: Flask) -> None:

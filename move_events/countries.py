@@ -51,9 +51,7 @@ def country_choices(locale: str | Locale | None = None) -> list[tuple[str, str]]
     """(code, name) pairs sorted by name in the user's language, for select fields."""
     loc = Locale.parse(locale) if locale is not None else _current_locale()
     names = loc.territories
-    return sorted(
-        ((code, names.get(code, code)) for code in COUNTRY_CODES), key=lambda item: item[1]
-    )
+    return sorted(((code, names.get(code, code)) for code in COUNTRY_CODES), key=lambda item: item[1])
 
 
 def _current_locale() -> Locale:

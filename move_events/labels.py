@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields import SelectChoice
 
 from move_events.auth.models import Role
 from move_events.directory.models import OrganisationKind
@@ -57,6 +59,11 @@ def label(value: enum.StrEnum | None) -> str:
     return str(LABELS.get(value, value.value))
 
 
-def choices(enum_cls: type[enum.StrEnum]) -> list[tuple[str, object]]:
-    """(value, translated label) pairs for a select field."""
-    return [(member.value, LABELS.get(member, member.value)) for member in enum_cls]
+def as_choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
+    """WTForms select choices from (value, label) pairs (tuples are deprecated since WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def choices(enum_cls: type[enum.StrEnum]) -> list[SelectChoice]:
+    """The enum's values with their translated labels, for a select field."""
+    return as_choices((member.value, LABELS.get(member, member.value)) for member in enum_cls)

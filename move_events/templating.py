@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import Flask, current_app
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 
 from move_events.auth.decorators import user_has_role
 from move_events.auth.models import Role
@@ -22,6 +22,19 @@ def local_datetime(value: datetime | None, tz: str = "UTC", fmt: str = "medium")
     return format_datetime(value.astimezone(ZoneInfo(tz)), fmt, rebase=False)
 
 
+def local_range(start: datetime | None, end: datetime | None, tz: str = "UTC") -> str:
+    """An event's time span in its own time zone: "Jan 4, 2027, 9:00 AM – 5:30 PM" on one day,
+    "Jan 4, 2027, 9:00 AM – Jan 5, 2027, 1:00 PM" across days."""
+    if start is None or end is None:
+        return ""
+    zone = ZoneInfo(tz)
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    first = f"{format_date(start, 'medium', rebase=False)}, {format_time(start, 'short', rebase=False)}"
+    if start.date() == end.date():
+        return f"{first} – {format_time(end, 'short', rebase=False)}"
+    return f"{first} – {format_date(end, 'medium', rebase=False)}, {format_time(end, 'short', rebase=False)}"
+
+
 def language_choices() -> list[tuple[str, str]]:
     """The interface languages, each named in itself (a French speaker looks for "Français")."""
     return [
@@ -32,6 +45,7 @@ def language_choices() -> list[tuple[str, str]]:
 
 def init_templating(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_global(local_range, "local_range")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(label, "label")
     app.add_template_global(user_has_role, "user_has_role")

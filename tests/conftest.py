@@ -77,8 +77,22 @@ def db(app: Flask):
         _db.session.remove()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in an application context of its own, as in production.
+
+    The ``db`` fixture holds an app context for the test body; without this, requests would reuse it
+    and share ``g`` (the logged-in user, the locale) and the database session with the test and with
+    each other, which can hide bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask, db) -> FlaskClient:
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
@@ -104,9 +118,7 @@ class AuthActions:
 
     def login(self, role: str | Role = Role.ORGANISER):
         user = self.user(role)
-        response = self.client.post(
-            "/auth/login", data={"email": user.email, "password": PASSWORD}
-        )
+        response = self.client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
         return user
 

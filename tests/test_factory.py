@@ -41,3 +41,9 @@ def test_create_app_serves_bootstrap_locally(client):
     page = client.get("/auth/login").get_data(as_text=True)
     assert "/bootstrap/static/" in page
     assert "cdn.jsdelivr.net" not in page
+
+
+def test_huge_ids_in_urls_are_not_found(client, auth):
+    auth.login("organiser")
+    assert client.get("/manage/events/99999999999999999999").status_code == 404
+    assert client.get("/directory/organisations/99999999999999999999").status_code == 404

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", cli_group=None)
-
-from move_events.auth import cli, views  # noqa: E402, F401

@@ -10,9 +10,7 @@ from move_events.extensions import db
 
 @bp.cli.command("create-user")
 @click.argument("email")
-@click.option(
-    "--role", type=click.Choice([r.value for r in Role]), required=True, help="The user's role."
-)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="The user's role.")
 @click.option("--name", default="", help="Display name.")
 @click.password_option(help="Asked for when not given (at least 10 characters).")
 def create_user_command(email: str, role: str, name: str, password: str) -> None:

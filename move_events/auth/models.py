@@ -2,14 +2,18 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from move_events.db_types import UTCDateTime, normalise_email, str_enum, utcnow
 from move_events.extensions import db
+
+if TYPE_CHECKING:
+    from move_events.directory.models import Organisation
 
 
 class Role(enum.StrEnum):
@@ -34,8 +38,14 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     active: Mapped[bool] = mapped_column(default=True)
+    # The partner cluster an organiser works for: they manage that cluster's events.
+    partner_cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    partner_cluster: Mapped[Organisation | None] = relationship()
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:

@@ -49,12 +49,8 @@ class CheckIn(db.Model):
     __tablename__ = "checkins"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int | None] = mapped_column(
-        ForeignKey("events.id", ondelete="CASCADE"), index=True
-    )
-    checkin_list_id: Mapped[int | None] = mapped_column(
-        ForeignKey("checkin_lists.id", ondelete="SET NULL")
-    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    checkin_list_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_lists.id", ondelete="SET NULL"))
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
-
-from move_events.directory import views  # noqa: E402, F401

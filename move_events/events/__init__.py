@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("events", __name__)
-
-from move_events.events import views  # noqa: E402, F401

@@ -122,5 +122,3 @@ class MeetingSession(db.Model):
     tables: Mapped[int | None]  # None: the event's number of tables
 
     event: Mapped[Event] = relationship(back_populates="sessions")
-
-

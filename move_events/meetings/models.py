@@ -54,9 +54,7 @@ class Meeting(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    requester_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
-    )
+    requester_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     counterpart_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
@@ -77,9 +75,7 @@ class Meeting(db.Model):
     counterpart_outcome: Mapped[MeetingOutcome | None] = mapped_column(
         str_enum(MeetingOutcome, "counterpart_outcome")
     )
-    follow_up: Mapped[MeetingFollowUp | None] = mapped_column(
-        str_enum(MeetingFollowUp, "meeting_follow_up")
-    )
+    follow_up: Mapped[MeetingFollowUp | None] = mapped_column(str_enum(MeetingFollowUp, "meeting_follow_up"))
     organiser_notes: Mapped[str] = mapped_column(Text, default="")  # never shown to participants
 
     event: Mapped[Event] = relationship()
@@ -102,9 +98,7 @@ class MeetingBooking(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE")
-    )
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     slot_start: Mapped[datetime] = mapped_column(UTCDateTime)
 
     meeting: Mapped[Meeting] = relationship(back_populates="bookings")
@@ -117,8 +111,6 @@ class Unavailability(db.Model):
     __table_args__ = (UniqueConstraint("registration_id", "slot_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE")
-    )
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     slot_start: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(String(200), default="")

@@ -65,9 +65,7 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    status: Mapped[RegistrationStatus] = mapped_column(
-        str_enum(RegistrationStatus, "registration_status")
-    )
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus, "registration_status"))
     role: Mapped[RegistrationRole] = mapped_column(
         str_enum(RegistrationRole, "registration_role"), default=RegistrationRole.PARTICIPANT
     )
@@ -82,9 +80,7 @@ class Registration(db.Model):
     badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    checked_in_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     attended: Mapped[bool] = mapped_column(default=False)  # online events: marked by organisers
 
     # Business profile for events with meetings.

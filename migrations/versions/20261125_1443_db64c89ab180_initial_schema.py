@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: aaa89389bfb3
+Revision ID: db64c89ab180
 Revises: 
-Create Date: 2026-11-25 14:40:53.145267
+Create Date: 2026-11-25 14:43:57.818233
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'aaa89389bfb3'
+revision = 'db64c89ab180'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -38,6 +38,23 @@ def upgrade():
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organisations_name'), ['name'], unique=False)
 
+    op.create_table('people',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('given_name', sa.String(length=120), nullable=False),
+    sa.Column('family_name', sa.String(length=120), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('phone', sa.String(length=40), nullable=False),
+    sa.Column('job_title', sa.String(length=200), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('preferred_language', sa.String(length=8), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_people_organisation_id_organisations'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
+    sa.UniqueConstraint('email', name=op.f('uq_people_email'))
+    )
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_people_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -45,8 +62,10 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=256), nullable=False),
     sa.Column('role', sa.Enum('admin', 'organiser', 'staff', name='user_role', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('partner_cluster_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['partner_cluster_id'], ['organisations.id'], name=op.f('fk_users_partner_cluster_id_organisations'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
@@ -96,23 +115,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_events_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_target_country'), ['target_country'], unique=False)
-
-    op.create_table('people',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('given_name', sa.String(length=120), nullable=False),
-    sa.Column('family_name', sa.String(length=120), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('phone', sa.String(length=40), nullable=False),
-    sa.Column('job_title', sa.String(length=200), nullable=False),
-    sa.Column('organisation_id', sa.Integer(), nullable=True),
-    sa.Column('preferred_language', sa.String(length=8), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_people_organisation_id_organisations'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
-    sa.UniqueConstraint('email', name=op.f('uq_people_email'))
-    )
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_people_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('checkin_lists',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -324,10 +326,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_checkin_lists_event_id'))
 
     op.drop_table('checkin_lists')
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_people_organisation_id'))
-
-    op.drop_table('people')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_target_country'))
         batch_op.drop_index(batch_op.f('ix_events_status'))
@@ -335,6 +333,10 @@ def downgrade():
 
     op.drop_table('events')
     op.drop_table('users')
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_people_organisation_id'))
+
+    op.drop_table('people')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organisations_name'))
 

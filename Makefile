@@ -1,0 +1,47 @@
+# MOVE Events: the README's two commands, and a few more for developers.
+#   make run    set up, migrate, seed the demo if the database is empty, serve on http://127.0.0.1:5000
+#   make test   set up and run the whole test suite (PostgreSQL too when MOVE_EVENTS_TEST_POSTGRES_URL is set)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app move_events
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test lint format setup clean-demo
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# A per-installation secret, made once; the demo runs on plain http, so cookies may not be "secure".
+instance/config.py:
+	@mkdir -p instance
+	@$(BIN)/python -c 'import secrets; print("# Made by make run for the local demo. See instance/config.example.py.\nSECRET_KEY = %r\nSESSION_COOKIE_SECURE = False\nREMEMBER_COOKIE_SECURE = False" % secrets.token_hex(32))' > $@
+	@echo "Wrote $@ with a new SECRET_KEY."
+
+run: setup instance/config.py
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check move_events tests benchmarks
+	$(BIN)/ruff format --check move_events tests benchmarks
+
+format: setup
+	$(BIN)/ruff format move_events tests benchmarks
+	$(BIN)/ruff check --fix move_events tests benchmarks
+
+clean-demo:
+	rm -f instance/move_events.sqlite

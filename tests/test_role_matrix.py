@@ -1,0 +1,93 @@
+"""Every route, every role: who may open what. A new route must be added to ACCESS to pass.
+
+Roles from least to most: anonymous < staff (door) < organiser < admin. A route open to a role is
+open to the roles above it. Below the minimum, anonymous visitors are sent to log in and logged-in
+users get 403 — and nothing changes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from move_events.auth.models import Role
+from move_events.directory.models import Organisation, OrganisationKind, Person
+from move_events.extensions import db as _db
+from tests.factories import make_event
+
+PUBLIC = None
+ACCESS: dict[str, Role | None] = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": Role.STAFF,
+    "events.public_list": PUBLIC,
+    "events.public_detail": PUBLIC,
+    "events.manage_list": Role.ORGANISER,
+    "events.create": Role.ORGANISER,
+    "events.manage_detail": Role.ORGANISER,
+    "events.edit": Role.ORGANISER,
+    "events.publish": Role.ORGANISER,
+    "events.cancel": Role.ORGANISER,
+    "directory.organisation_list": Role.ORGANISER,
+    "directory.organisation_create": Role.ORGANISER,
+    "directory.organisation_detail": Role.ORGANISER,
+    "directory.organisation_edit": Role.ORGANISER,
+    "directory.person_list": Role.ORGANISER,
+    "directory.person_create": Role.ORGANISER,
+    "directory.person_edit": Role.ORGANISER,
+}
+ORDER = [None, Role.STAFF, Role.ORGANISER, Role.ADMIN]
+
+
+def test_role_matrix_covers_every_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ACCESS), "classify new routes in ACCESS"
+
+
+@pytest.fixture
+def sample(db, auth):
+    organiser = auth.user(Role.ORGANISER)  # owns the event; ownership itself is tested in tests/events
+    organisation = Organisation(name="Cluster Solaire", kind=OrganisationKind.CLUSTER, country="MA")
+    person = Person(
+        given_name="Salma", family_name="Tazi", email="salma@example.ma", organisation=organisation
+    )
+    _db.session.add_all([organisation, person])
+    event = make_event(published=True, created_by=organiser)
+    return {
+        "event_id": event.id,
+        "slug": event.slug,
+        "org_id": organisation.id,
+        "person_id": person.id,
+        "filename": "css/app.css",
+    }
+
+
+def _requests(app, sample):
+    for rule in app.url_map.iter_rules():
+        args = {name: sample[name] for name in rule.arguments}
+        if rule.endpoint == "bootstrap.static":
+            args = {"filename": "css/bootstrap.min.css"}
+        path = rule.build(args, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, path
+
+
+@pytest.mark.parametrize("role", ORDER, ids=lambda r: r.value if r else "anonymous")
+def test_role_matrix_every_route_checks_the_role(app, client, auth, sample, role):
+    if role is not None:
+        auth.login(role)
+    for endpoint, method, path in _requests(app, sample):
+        if endpoint == "auth.logout":
+            continue  # would end this test's session; tested in tests/auth
+        needed = ACCESS[endpoint]
+        response = client.open(path, method=method, data={})
+        response.close()  # static files stream from open file handles
+        allowed = needed is None or (role is not None and ORDER.index(role) >= ORDER.index(needed))
+        where = f"{method} {path} as {role or 'anonymous'}"
+        if allowed:
+            assert response.status_code not in (401, 403), where
+            assert "/auth/login" not in response.headers.get("Location", ""), where
+        elif role is None:
+            assert response.status_code == 302 and "/auth/login" in response.headers["Location"], where
+        else:
+            assert response.status_code == 403, where
