@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
+    register_request_guards(app)
     register_commands(app)
     return app
 
@@ -42,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     from move_events.db_types import render_migration_item
     from move_events.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
     from move_events.i18n import select_locale
+    from move_events.outbox import services as outbox
 
     db.init_app(app)
     migrate.init_app(
@@ -55,11 +57,16 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
+    outbox.init_app(app)  # delivers mail queued by a request right after it, in the background
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"
     login_manager.user_loader(load_user)
+
+
+BLUEPRINTS = ("auth", "events", "directory", "outbox", "registration")
+VIEW_MODULES = {"registration": ("views", "organiser_views")}  # default: ("views",)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -69,12 +76,14 @@ def register_blueprints(app: Flask) -> None:
     models never pulls in views and forms (which import models from everywhere): no import cycles.
     """
     from importlib import import_module
+    from importlib.util import find_spec
 
-    for name in ("auth", "events", "directory"):
+    for name in BLUEPRINTS:
         package = import_module(f"move_events.{name}")
-        import_module(f"move_events.{name}.views")
-        if name == "auth":
-            import_module("move_events.auth.cli")
+        for module in VIEW_MODULES.get(name, ("views",)):
+            import_module(f"move_events.{name}.{module}")
+        if find_spec(f"move_events.{name}.cli") is not None:  # commands attach to bp.cli
+            import_module(f"move_events.{name}.cli")
         app.register_blueprint(package.bp)
 
 
@@ -93,6 +102,12 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 500):
         app.register_error_handler(code, render_error)
+
+
+def register_request_guards(app: Flask) -> None:
+    from move_events.routing import refuse_nul_bytes
+
+    app.before_request(refuse_nul_bytes)
 
 
 def register_commands(app: Flask) -> None:

@@ -51,6 +51,10 @@ class DefaultConfig:
 
     PER_PAGE = 25
 
+    # Participants' personal links (no passwords) stop working after this many days; they can ask
+    # for a new one from the event page.
+    PERSONAL_LINK_MAX_AGE_DAYS = 180
+
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config`` in the documented order and refuse unsafe production settings."""

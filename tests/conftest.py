@@ -18,6 +18,7 @@ from sqlalchemy import text
 from move_events.auth.models import Role, User
 from move_events.auth.services import create_user, find_user
 from move_events.extensions import db as _db
+from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server on loopback, for any test)
 from tests.support import PASSWORD, make_test_app
 
 POSTGRES_ENV = "MOVE_EVENTS_TEST_POSTGRES_URL"

@@ -39,3 +39,29 @@ def make_event(*, published: bool = False, created_by: User | None = None, **ove
         publish_event(event)
     db.session.commit()
     return event
+
+
+def participant(**overrides):
+    """ParticipantDetails for a new person at a new organisation, consent given."""
+    from move_events.directory.models import OrganisationKind
+    from move_events.registration.services import NewOrganisation, ParticipantDetails
+
+    n = next(_serial)
+    values = {
+        "given_name": "Salma",
+        "family_name": f"Tazi {n}",
+        "email": f"salma.{n}@atlas-solaire.example",
+        "organisation": NewOrganisation(name=f"Atlas Solaire {n}", kind=OrganisationKind.SME, country="MA"),
+        "consent": True,
+        "preferred_language": "fr",
+    }
+    values.update(overrides)
+    return ParticipantDetails(**values)
+
+
+def register(event: Event, **overrides):
+    from move_events.registration.services import register_person
+
+    registration = register_person(event=event, details=participant(**overrides))
+    db.session.commit()
+    return registration

@@ -47,3 +47,11 @@ def test_huge_ids_in_urls_are_not_found(client, auth):
     auth.login("organiser")
     assert client.get("/manage/events/99999999999999999999").status_code == 404
     assert client.get("/directory/organisations/99999999999999999999").status_code == 404
+
+
+@pytest.mark.parametrize(("method", "field"), [("get", "query_string"), ("post", "data")])
+def test_nul_bytes_in_input_are_a_bad_request(client, db, method, field):
+    response = getattr(client, method)(
+        "/auth/login", **{field: {"email": "a\x00b@example.org", "password": "x"}}
+    )
+    assert response.status_code == 400

@@ -12,6 +12,8 @@ import pytest
 from move_events.auth.models import Role
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.extensions import db as _db
+from move_events.registration.links import make_personal_token
+from move_events.registration.models import Registration, RegistrationStatus
 from tests.factories import make_event
 
 PUBLIC = None
@@ -22,6 +24,11 @@ ACCESS: dict[str, Role | None] = {
     "auth.logout": Role.STAFF,
     "events.public_list": PUBLIC,
     "events.public_detail": PUBLIC,
+    "registration.create": PUBLIC,
+    "registration.thanks": PUBLIC,
+    "registration.request_link": PUBLIC,
+    "registration.manage": PUBLIC,  # the personal link is the key
+    "registration.cancel": PUBLIC,
     "events.manage_list": Role.ORGANISER,
     "events.create": Role.ORGANISER,
     "events.manage_detail": Role.ORGANISER,
@@ -35,6 +42,16 @@ ACCESS: dict[str, Role | None] = {
     "directory.person_list": Role.ORGANISER,
     "directory.person_create": Role.ORGANISER,
     "directory.person_edit": Role.ORGANISER,
+    "outbox.message_list": Role.ADMIN,
+    "outbox.message_detail": Role.ADMIN,
+    "outbox.attachment_download": Role.ADMIN,
+    "outbox.message_requeue": Role.ADMIN,
+    "outbox.send_now": Role.ADMIN,
+    "registration.manage_list": Role.ORGANISER,
+    "registration.manage_action": Role.ORGANISER,
+    "registration.manage_add": Role.ORGANISER,
+    "registration.manage_import": Role.ORGANISER,
+    "registration.manage_export": Role.ORGANISER,
 }
 ORDER = [None, Role.STAFF, Role.ORGANISER, Role.ADMIN]
 
@@ -45,7 +62,7 @@ def test_role_matrix_covers_every_route(app):
 
 
 @pytest.fixture
-def sample(db, auth):
+def sample(app, db, auth):
     organiser = auth.user(Role.ORGANISER)  # owns the event; ownership itself is tested in tests/events
     organisation = Organisation(name="Cluster Solaire", kind=OrganisationKind.CLUSTER, country="MA")
     person = Person(
@@ -53,12 +70,23 @@ def sample(db, auth):
     )
     _db.session.add_all([organisation, person])
     event = make_event(published=True, created_by=organiser)
+    registration = Registration(event=event, person=person, status=RegistrationStatus.CONFIRMED)
+    _db.session.add(registration)
+    _db.session.commit()
+    with app.test_request_context():
+        token = make_personal_token(registration)
     return {
+        "token": token,
         "event_id": event.id,
         "slug": event.slug,
         "org_id": organisation.id,
         "person_id": person.id,
         "filename": "css/app.css",
+        "message_id": 1,  # no such message: admins get 404, the others are turned away before that
+        "attachment_id": 1,
+        "registration_id": registration.id,
+        "action": "approve",  # the registration is confirmed already: refused with a message, no change
+        "fmt": "xlsx",
     }
 
 

@@ -1,0 +1,5 @@
+"""Registration: people sign up for events; organisers manage the list; personal links, no passwords."""
+
+from flask import Blueprint
+
+bp = Blueprint("registration", __name__)

@@ -1,0 +1,68 @@
+"""The e-mails a registration sends, each in the person's own language, through the outbox."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from move_events.outbox.services import Attachment, email_url_context, queue_email
+from move_events.registration.calendar import event_ics
+from move_events.registration.links import make_personal_token
+from move_events.registration.models import Registration
+
+# what happened -> (template, subject, attach the event's .ics)
+_CANCELLED = _l("Your registration is cancelled: %(event)s")
+MESSAGES = {
+    "confirmed": ("registration_confirmed", _l("Your registration is confirmed: %(event)s"), True),
+    "received": ("registration_received", _l("We have your registration: %(event)s"), False),
+    "waitlisted": ("registration_waitlisted", _l("You are on the waiting list: %(event)s"), False),
+    "promoted": ("registration_promoted", _l("A seat is free for you: %(event)s"), True),
+    "approved": ("registration_confirmed", _l("Your registration is confirmed: %(event)s"), True),
+    "declined": ("registration_declined", _l("About your registration: %(event)s"), False),
+    "cancelled": ("registration_cancelled", _l("Your registration is cancelled: %(event)s"), False),
+    "cancelled_by_organiser": (
+        "registration_cancelled",
+        _l("Your registration is cancelled: %(event)s"),
+        False,
+    ),
+    "link": ("registration_link", _l("Your personal link: %(event)s"), False),
+}
+
+
+class _Subject:
+    """A subject rendered lazily, inside the person's locale, with the event's title filled in."""
+
+    def __init__(self, template, event_title: str) -> None:
+        self.template, self.event_title = template, event_title
+
+    def __str__(self) -> str:
+        return str(self.template) % {"event": self.event_title}
+
+
+def personal_url(registration: Registration) -> str:
+    return url_for("registration.manage", token=make_personal_token(registration), _external=True)
+
+
+def notify(registration: Registration, what: str) -> None:
+    """Queue the e-mail for ``what`` happened to ``registration``."""
+    template, subject, with_ics = MESSAGES[what]
+    event, person = registration.event, registration.person
+    with email_url_context():
+        link = personal_url(registration)
+        attachments = [Attachment(f"{event.slug}.ics", "text/calendar", event_ics(event))] if with_ics else []
+    queue_email(
+        to=person.email,
+        template=template,
+        subject=_Subject(subject, event.title),
+        context={
+            "registration": registration,
+            "event": event,
+            "person": person,
+            "personal_url": link,
+            "by_organiser": what == "cancelled_by_organiser",
+        },
+        language=person.preferred_language,
+        kind=f"registration_{what}",
+        registration=registration,
+        attachments=attachments,
+    )
