@@ -65,7 +65,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
-BLUEPRINTS = ("auth", "events", "directory", "outbox", "registration")
+BLUEPRINTS = ("auth", "events", "directory", "outbox", "registration", "badges", "checkin")
 VIEW_MODULES = {"registration": ("views", "organiser_views")}  # default: ("views",)
 
 

@@ -48,6 +48,11 @@ class DefaultConfig:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "MOVE Events <noreply@localhost>"
+    MAIL_TIMEOUT = 30  # seconds before an SMTP attempt counts as failed (and is retried later)
+    # Deliver what a request queued right after it, in a background thread (the worker retries).
+    OUTBOX_DELIVER_AFTER_REQUEST = True
+    # The site's public address, for links in e-mails queued outside a request (CLI, outbox worker).
+    BASE_URL = "http://127.0.0.1:5000"
 
     PER_PAGE = 25
 

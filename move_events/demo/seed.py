@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from move_events.auth.models import Role, User
 from move_events.auth.services import create_user, find_user
+from move_events.countries import country_name
 from move_events.demo import data
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.directory.services import create_organisation, create_person, find_organisation_by_name
 from move_events.events.models import Event, EventCategory, EventFormat, EventStatus, EventSubtype
 from move_events.events.services import EventDetails, cancel_event, create_event, publish_event
 from move_events.extensions import db
+from move_events.registration.services import AlreadyRegistered, ParticipantDetails, register_person
 
 DEMO_USERS = [
     ("admin@move-events.example", "demo-admin-2026", Role.ADMIN),
@@ -91,7 +93,7 @@ DEMO_EVENTS = [
     # Upcoming
     DemoEvent("B2B brokerage Casablanca 2027: hydrogen and green building", C.B2B, S.BROKERAGE, "MA",
               "Casablanca", "MA", 45, capacity=200, meetings=True),
-    DemoEvent("Cluster meeting Tanger: ports and logistics", C.C2C, S.CLUSTER_MEETING, "MA", "Tanger", "MA", 60),
+    DemoEvent("Cluster meeting Tanger: ports and logistics", C.C2C, S.CLUSTER_MEETING, "MA", "Tanger", "MA", 60, capacity=12),
     DemoEvent("Creative IT in Brazil: online info day", C.PREPARATORY, S.INFO_DAY, "BR", "", None, 20, hours=3,
               format=EventFormat.ONLINE, capacity=None),
     DemoEvent("B2B brokerage Fortaleza: green hydrogen", C.B2B, S.BROKERAGE, "BR", "Fortaleza", "BR", 120,
@@ -241,11 +243,48 @@ class _Seeder:
             self.summary.created += 1
 
 
+# Upcoming events that already have registrations: (title, how many people, with a business profile)
+DEMO_REGISTRATIONS = [
+    ("B2B brokerage Casablanca 2027: hydrogen and green building", 40, True),
+    ("Cluster meeting Tanger: ports and logistics", 15, False),  # 12 seats: three on the waiting list
+    ("Creative IT in Brazil: online info day", 10, False),
+]
+
+
+def _registrations(seeder: _Seeder) -> None:
+    """Registrations through the public rules (seats, waiting list, e-mails kept in the outbox)."""
+    people = db.session.scalars(select(Person).join(Organisation).order_by(Person.id)).all()
+    for title, how_many, with_profile in DEMO_REGISTRATIONS:
+        event = db.session.scalar(select(Event).where(Event.title == title))
+        if event is None or event.status != EventStatus.PUBLISHED:
+            continue
+        candidates = [
+            p for p in people if p.organisation.kind != OrganisationKind.CLUSTER or not with_profile
+        ]
+        for person in seeder.rng.sample(candidates, how_many):
+            sectors = person.organisation.sectors or []
+            details = ParticipantDetails(
+                given_name=person.given_name, family_name=person.family_name, email=person.email,
+                preferred_language=person.preferred_language, consent=True,
+                offers=f"{', '.join(sectors).capitalize()} services from {country_name(person.organisation.country, 'en')}"
+                if with_profile else "",
+                requests="Distributors and project partners" if with_profile else "",
+                sectors=list(sectors) if with_profile else [],
+                target_markets=["MA"] if with_profile else [],
+            )  # fmt: skip
+            try:
+                register_person(event=event, details=details)
+            except AlreadyRegistered:
+                continue
+            seeder.summary.created += 1
+
+
 def seed_demo() -> SeedSummary:
     """Create (or complete) the demo data. Flushes; the caller commits."""
     seeder = _Seeder()
     partners = seeder.directory()
     users = seeder.users(partners)
     seeder.events(partners, users[Role.ORGANISER])
+    _registrations(seeder)
     db.session.flush()
     return seeder.summary
