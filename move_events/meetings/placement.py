@@ -1,0 +1,231 @@
+"""The search behind the meeting scheduler, on plain integers (see scheduling.py for the public API).
+
+Meetings, participants and slots are indices; a participant's slots are bit masks, so "free for both"
+is one ``&``. Placement is a most-constrained-first greedy, then ejection chains: to place a stuck
+meeting in slot s, the meetings blocking it there (a participant's other meeting, or any meeting when s
+has no table left) are moved elsewhere, recursively, within a depth and work budget. Every change goes
+through a journal, so a failed chain is rolled back exactly. With two slots this is the alternating-path
+(Kempe chain) swap of edge colouring; with more it also routes round unavailability and full slots.
+A last pass moves meetings to shorten each person's idle gaps without unplacing anything.
+"""
+
+from __future__ import annotations
+
+import random
+
+
+def _bits(mask: int) -> list[int]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+class Engine:
+    """Mutable placement state plus the moves on it. Locked meetings are placed first and never moved."""
+
+    def __init__(
+        self,
+        *,
+        tables: list[int],
+        session_masks: list[int],
+        ends: list[tuple[int, int]],
+        avail: list[int],
+        caps: list[int],
+        seed: int,
+    ) -> None:
+        self.tables = tables
+        self.session_masks = session_masks
+        self.ends = ends
+        self.avail = avail
+        self.caps = caps
+        self.rng = random.Random(seed)
+        n_people, n_slots = len(avail), len(tables)
+        self.busy: list[dict[int, int]] = [{} for _ in range(n_people)]
+        self.booked = [0] * n_people  # bit mask of slots with a meeting
+        self.load = [0] * n_people
+        self.slot_of = [-1] * len(ends)
+        self.locked = [False] * len(ends)
+        self.in_slot: list[set[int]] = [set() for _ in range(n_slots)]
+        self.open = sum(1 << s for s in range(n_slots) if tables[s] > 0)
+        self.journal: list[tuple[int, int]] = []  # (meeting, slot it was placed in, or -1 - slot if removed)
+        self.budget = 0
+        self.visited: set[int] = set()
+        self.waiting: list[set[int]] = [set() for _ in range(n_people)]  # unplaced meetings per person
+        for m, (u, v) in enumerate(ends):
+            self.waiting[u].add(m)
+            self.waiting[v].add(m)
+
+    # -- elementary moves ---------------------------------------------------------------------------
+    def _put(self, m: int, s: int) -> None:
+        u, v = self.ends[m]
+        bit = 1 << s
+        self.busy[u][s] = m
+        self.busy[v][s] = m
+        self.booked[u] |= bit
+        self.booked[v] |= bit
+        self.load[u] += 1
+        self.load[v] += 1
+        self.slot_of[m] = s
+        self.in_slot[s].add(m)
+        self.waiting[u].discard(m)
+        self.waiting[v].discard(m)
+        if len(self.in_slot[s]) >= self.tables[s]:
+            self.open &= ~bit
+
+    def _take(self, m: int) -> int:
+        s = self.slot_of[m]
+        u, v = self.ends[m]
+        bit = 1 << s
+        del self.busy[u][s]
+        del self.busy[v][s]
+        self.booked[u] &= ~bit
+        self.booked[v] &= ~bit
+        self.load[u] -= 1
+        self.load[v] -= 1
+        self.slot_of[m] = -1
+        self.in_slot[s].discard(m)
+        self.open |= bit
+        self.waiting[u].add(m)
+        self.waiting[v].add(m)
+        return s
+
+    def place(self, m: int, s: int) -> None:
+        self._put(m, s)
+        self.journal.append((m, s))
+
+    def remove(self, m: int) -> None:
+        self.journal.append((m, -1 - self._take(m)))
+
+    def rollback(self, mark: int) -> None:
+        while len(self.journal) > mark:
+            m, s = self.journal.pop()
+            if s >= 0:
+                self._take(m)
+            else:
+                self._put(m, -1 - s)
+
+    def lock(self, m: int, s: int) -> None:
+        self._put(m, s)
+        self.locked[m] = True
+
+    # -- costs ----------------------------------------------------------------------------------------
+    def gaps(self, booked: int) -> int:
+        """Idle slots between a person's first and last meeting, counted within each session."""
+        total = 0
+        for sm in self.session_masks:
+            b = booked & sm
+            if b:
+                low = (b & -b).bit_length()
+                total += b.bit_length() - low + 1 - b.bit_count()
+        return total
+
+    def free_for(self, m: int) -> int:
+        u, v = self.ends[m]
+        return self.avail[u] & self.avail[v] & ~self.booked[u] & ~self.booked[v]
+
+    def best_slot(self, m: int, mask: int) -> int:
+        """The slot in mask that adds the fewest idle gaps for both sides (earliest on a tie)."""
+        u, v = self.ends[m]
+        bu, bv = self.booked[u], self.booked[v]
+        best, best_cost = -1, 1 << 30
+        for s in _bits(mask):
+            bit = 1 << s
+            cost = self.gaps(bu | bit) + self.gaps(bv | bit)
+            if cost < best_cost:
+                best, best_cost = s, cost
+        return best
+
+    def under_cap(self, m: int) -> bool:
+        u, v = self.ends[m]
+        return self.load[u] < self.caps[u] and self.load[v] < self.caps[v]
+
+    # -- search ---------------------------------------------------------------------------------------
+    def insert(self, m: int, depth: int, budget: int) -> bool:
+        """Place an unplaced meeting, moving others along an ejection chain if needed."""
+        if self.slot_of[m] >= 0:  # placed meanwhile, in the stead of a meeting evicted by another chain
+            return True
+        self.budget = budget
+        self.visited = {m}
+        return self._insert(m, depth, 0)
+
+    def _insert(self, m: int, depth: int, exclude: int) -> bool:
+        if not self.under_cap(m):
+            return False
+        u, v = self.ends[m]
+        cand = self.avail[u] & self.avail[v] & ~exclude
+        direct = cand & ~self.booked[u] & ~self.booked[v] & self.open
+        if direct:
+            self.place(m, self.best_slot(m, direct))
+            return True
+        if depth == 0:
+            return False
+        slots = _bits(cand)
+        self.rng.shuffle(slots)
+        for s in slots:
+            self.budget -= 1
+            if self.budget < 0:
+                return False
+            blockers = {b for b in (self.busy[u].get(s), self.busy[v].get(s)) if b is not None}
+            if any(self.locked[b] or b in self.visited for b in blockers):
+                continue
+            if not blockers:  # free for both but no table left: evict a movable meeting from s
+                movable = [g for g in self.in_slot[s] if not self.locked[g] and g not in self.visited]
+                if not movable:
+                    continue
+                direct_movers = [g for g in movable if self.free_for(g) & ~(1 << s) & self.open]
+                blockers = {direct_movers[0] if direct_movers else self.rng.choice(movable)}
+            mark = len(self.journal)
+            for b in blockers:
+                self.remove(b)
+                self.visited.add(b)
+            self.place(m, s)
+            if all(self._relocate_or_replace(b, depth - 1, 1 << s) for b in sorted(blockers)):
+                return True
+            self.rollback(mark)
+        return False
+
+    def _relocate_or_replace(self, b: int, depth: int, exclude: int) -> bool:
+        """Re-place an evicted meeting elsewhere, or leave it out and place in its stead another waiting
+        meeting of one of its participants (the freed seat makes room): either way nothing is lost."""
+        if self._insert(b, depth, exclude):
+            return True
+        if depth == 0:
+            return False
+        u, v = self.ends[b]
+        waiting = sorted((self.waiting[u] | self.waiting[v]) - self.visited)
+        if len(waiting) > 4:
+            waiting = self.rng.sample(waiting, 4)
+        for g in waiting:
+            self.visited.add(g)
+            if self._insert(g, depth - 1, 0):
+                return True
+        return False
+
+    def compact(self, max_passes: int = 8) -> None:
+        """Move single meetings to slots that shorten both sides' idle gaps; never unplaces anything."""
+        movable = [m for m in range(len(self.ends)) if self.slot_of[m] >= 0 and not self.locked[m]]
+        for _ in range(max_passes):
+            improved = False
+            for m in movable:
+                s = self.slot_of[m]
+                u, v = self.ends[m]
+                targets = self.free_for(m) & self.open
+                if not targets:
+                    continue
+                bit = 1 << s
+                bu, bv = self.booked[u] & ~bit, self.booked[v] & ~bit
+                best, best_cost = s, self.gaps(bu | bit) + self.gaps(bv | bit)
+                for t in _bits(targets):
+                    tb = 1 << t
+                    cost = self.gaps(bu | tb) + self.gaps(bv | tb)
+                    if cost < best_cost:
+                        best, best_cost = t, cost
+                if best != s:
+                    self._take(m)
+                    self._put(m, best)
+                    improved = True
+            if not improved:
+                return
