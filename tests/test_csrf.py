@@ -13,7 +13,10 @@ from tests.support import PASSWORD, make_test_app
 
 @pytest.fixture
 def csrf_app(database_url, db):
-    return make_test_app(database_url, WTF_CSRF_ENABLED=True)
+    app = make_test_app(database_url, WTF_CSRF_ENABLED=True)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()  # its own connection pool: close it, or psycopg warns at garbage collection
 
 
 def csrf_token(client, path: str) -> str:

@@ -52,6 +52,16 @@ ACCESS: dict[str, Role | None] = {
     "registration.manage_add": Role.ORGANISER,
     "registration.manage_import": Role.ORGANISER,
     "registration.manage_export": Role.ORGANISER,
+    "badges.personal_badge": PUBLIC,  # the personal link is the key
+    "badges.event_badges": Role.ORGANISER,
+    "badges.reissue": Role.ORGANISER,
+    "checkin.event_list": Role.STAFF,
+    "checkin.door": Role.STAFF,
+    "checkin.scan": Role.STAFF,
+    "checkin.search": Role.STAFF,
+    "checkin.registration_check_in": Role.STAFF,
+    "checkin.registration_undo": Role.STAFF,
+    "checkin.count": Role.STAFF,
 }
 ORDER = [None, Role.STAFF, Role.ORGANISER, Role.ADMIN]
 

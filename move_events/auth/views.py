@@ -8,6 +8,7 @@ from flask_login import login_required, login_user, logout_user
 
 from move_events.auth import bp
 from move_events.auth.forms import LoginForm
+from move_events.auth.models import Role, User
 from move_events.auth.services import authenticate
 from move_events.extensions import db
 
@@ -22,6 +23,11 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _home_for(user: User) -> str:
+    """Where a login lands: door staff at the check-in pages, organisers and admins at their events."""
+    return url_for("events.manage_list" if user.has_role(Role.ORGANISER) else "checkin.event_list")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -33,7 +39,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.name or user.email), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("events.manage_list"))
+            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
     return render_template("auth/login.html", form=form)
 
 

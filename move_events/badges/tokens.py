@@ -31,6 +31,7 @@ PREFIX = "ME1"
 _ID_BYTES = 4
 _MAC_BYTES = 10
 TOKEN_LENGTH = len(PREFIX) + 23
+_MAX_ID = 2**31 - 1  # the registrations.id column is a 32-bit INTEGER
 
 
 class BadgeTokenInvalid(Exception):
@@ -69,7 +70,13 @@ def parse_badge_token(token: str) -> ParsedToken:
         raw = base64.b32decode(body + "=" * (-len(body) % 8))
     except (binascii.Error, ValueError) as error:
         raise BadgeTokenInvalid("not a badge token") from error
-    return ParsedToken(int.from_bytes(raw[:_ID_BYTES], "big"), raw[_ID_BYTES:])
+    if base64.b32encode(raw).decode().rstrip("=") != body:
+        # The last character carries 3 unused bits: only the one canonical spelling is a badge.
+        raise BadgeTokenInvalid("not a badge token")
+    registration_id = int.from_bytes(raw[:_ID_BYTES], "big")
+    if not 0 < registration_id <= _MAX_ID:
+        raise BadgeTokenInvalid("not a badge token")
+    return ParsedToken(registration_id, raw[_ID_BYTES:])
 
 
 def verify_badge_token(token: str) -> Registration:

@@ -129,7 +129,7 @@ def test_cancel_promotes_first_waitlisted_and_tells_them(db):
     assert mails(db, seated)[-1].kind == "registration_cancelled"
     promotion = mails(db, first_waiting)[-1]
     assert promotion.kind == "registration_promoted"
-    assert [a.filename for a in promotion.attachments] == [f"{event.slug}.ics"]
+    assert [a.filename for a in promotion.attachments] == [f"{event.slug}.ics", f"badge-{event.slug}.pdf"]
 
 
 def test_cancel_waitlisted_promotes_nobody(db):
