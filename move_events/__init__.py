@@ -66,7 +66,10 @@ def register_extensions(app: Flask) -> None:
 
 
 BLUEPRINTS = ("auth", "events", "directory", "outbox", "registration", "badges", "checkin")
-VIEW_MODULES = {"registration": ("views", "organiser_views")}  # default: ("views",)
+VIEW_MODULES = {
+    "registration": ("views", "organiser_views"),
+    "badges": ("views", "job_views"),
+}  # default: ("views",)
 
 
 def register_blueprints(app: Flask) -> None:

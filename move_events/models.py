@@ -1,6 +1,7 @@
 """Every model in one import, so that Alembic and the shell see the whole schema."""
 
 from move_events.auth.models import Role, User
+from move_events.badges.models import BadgePrintJob, PrintJobStatus
 from move_events.checkin.models import CheckIn, CheckInList, ScanDirection, ScanResult
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.events.models import (
@@ -27,9 +28,9 @@ from move_events.registration.models import (
 )
 
 __all__ = [
-    "CheckIn", "CheckInList", "Event", "EventCategory", "EventFormat", "EventStatus",
+    "BadgePrintJob", "CheckIn", "CheckInList", "Event", "EventCategory", "EventFormat", "EventStatus",
     "EventSubtype", "Meeting", "MeetingBooking", "MeetingFollowUp", "MeetingOutcome",
     "MeetingSession", "MeetingStatus", "Organisation", "OrganisationKind", "OutboxAttachment",
-    "OutboxMessage", "OutboxStatus", "Person", "Registration", "RegistrationRole",
+    "OutboxMessage", "OutboxStatus", "Person", "PrintJobStatus", "Registration", "RegistrationRole",
     "RegistrationStatus", "Role", "ScanDirection", "ScanResult", "Unavailability", "User",
 ]  # fmt: skip

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import text
 
 from move_events.auth.models import Role, User
@@ -22,6 +23,12 @@ from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server on loopbac
 from tests.support import PASSWORD, make_test_app
 
 POSTGRES_ENV = "MOVE_EVENTS_TEST_POSTGRES_URL"
+
+# CI explores the same examples on every run (a red CI is then reproducible, never a coin toss);
+# local runs keep exploring new random examples.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 def postgres_url() -> str | None:

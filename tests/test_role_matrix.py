@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from move_events.auth.models import Role
+from move_events.badges.models import BadgePrintJob
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.extensions import db as _db
 from move_events.registration.links import make_personal_token
@@ -55,6 +56,10 @@ ACCESS: dict[str, Role | None] = {
     "badges.personal_badge": PUBLIC,  # the personal link is the key
     "badges.event_badges": Role.ORGANISER,
     "badges.reissue": Role.ORGANISER,
+    "badges.start_badge_job": Role.ORGANISER,
+    "badges.badge_job": Role.ORGANISER,
+    "badges.badge_job_progress": Role.ORGANISER,
+    "badges.badge_job_download": Role.ORGANISER,
     "checkin.event_list": Role.STAFF,
     "checkin.door": Role.STAFF,
     "checkin.scan": Role.STAFF,
@@ -62,6 +67,9 @@ ACCESS: dict[str, Role | None] = {
     "checkin.registration_check_in": Role.STAFF,
     "checkin.registration_undo": Role.STAFF,
     "checkin.count": Role.STAFF,
+    "checkin.walk_in": Role.STAFF,
+    "checkin.registration_badge": Role.STAFF,
+    "checkin.sign_in_sheet": Role.ORGANISER,
 }
 ORDER = [None, Role.STAFF, Role.ORGANISER, Role.ADMIN]
 
@@ -72,7 +80,8 @@ def test_role_matrix_covers_every_route(app):
 
 
 @pytest.fixture
-def sample(app, db, auth):
+def sample(app, db, auth, monkeypatch):
+    monkeypatch.setitem(app.config, "BADGE_JOBS_IN_THREAD", False)  # POSTed jobs stay queued
     organiser = auth.user(Role.ORGANISER)  # owns the event; ownership itself is tested in tests/events
     organisation = Organisation(name="Cluster Solaire", kind=OrganisationKind.CLUSTER, country="MA")
     person = Person(
@@ -82,6 +91,8 @@ def sample(app, db, auth):
     event = make_event(published=True, created_by=organiser)
     registration = Registration(event=event, person=person, status=RegistrationStatus.CONFIRMED)
     _db.session.add(registration)
+    job = BadgePrintJob(event=event, requested_by=organiser, layout="a6", statuses=["confirmed"], total=1)
+    _db.session.add(job)
     _db.session.commit()
     with app.test_request_context():
         token = make_personal_token(registration)
@@ -97,6 +108,7 @@ def sample(app, db, auth):
         "registration_id": registration.id,
         "action": "approve",  # the registration is confirmed already: refused with a message, no change
         "fmt": "xlsx",
+        "job_id": job.id,  # queued: its download is 404 for those let in
     }
 
 

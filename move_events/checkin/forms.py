@@ -6,10 +6,23 @@ sends), so these forms do not check it a second time.
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from move_events.countries import country_choices
+from move_events.directory.models import OrganisationKind
+from move_events.directory.services import find_organisation_by_name
+from move_events.labels import as_choices
+from move_events.registration.forms import ProfileFields
+from move_events.registration.models import RegistrationRole
+from move_events.registration.organiser_forms import OrganiserRegistrationForm, refuse_nul
+from move_events.registration.services import NewOrganisation, ParticipantDetails
 
 
 class DoorForm(FlaskForm):
@@ -22,3 +35,49 @@ class DoorForm(FlaskForm):
 
 class ScanForm(DoorForm):
     token = StringField(_l("Badge code"), validators=[DataRequired(), Length(max=2000)])
+
+
+class WalkInForm(DoorForm):
+    """Someone without a registration at the door: the few details a badge needs. The fields (labels,
+    checks) are those of the organiser's "add a person" form."""
+
+    given_name = ProfileFields.given_name
+    family_name = ProfileFields.family_name
+    email = OrganiserRegistrationForm.email
+    organisation_name = OrganiserRegistrationForm.organisation_name
+    organisation_country = OrganiserRegistrationForm.organisation_country
+    organisation_kind = OrganiserRegistrationForm.organisation_kind
+    role = OrganiserRegistrationForm.role
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_country.choices = as_choices([("", _l("Choose…")), *country_choices()])
+        for name in ("given_name", "family_name"):
+            self[name].render_kw = {"dir": "auto"}
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        checks = {name: [refuse_nul] for name in self._fields}
+        return super().validate(extra_validators=checks)
+
+    def to_details(self) -> ParticipantDetails:
+        """The input for register_person; an organisation of the same name and country is reused."""
+        existing = find_organisation_by_name(self.organisation_name.data, self.organisation_country.data)
+        organisation = existing or NewOrganisation(
+            name=self.organisation_name.data,
+            kind=OrganisationKind(self.organisation_kind.data),
+            country=self.organisation_country.data,
+        )
+        return ParticipantDetails(
+            given_name=self.given_name.data,
+            family_name=self.family_name.data,
+            email=self.email.data,
+            organisation=organisation,
+            role=RegistrationRole(self.role.data),
+            preferred_language=_door_language(),
+        )
+
+
+def _door_language() -> str:
+    """The door's interface language: the best guess for a walk-in's e-mails (they can change it)."""
+    locale = get_locale()
+    return locale.language if locale and locale.language in current_app.config["LANGUAGES"] else "en"

@@ -27,6 +27,10 @@ from move_events.directory.models import Organisation, Person
 from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.registration.models import Registration, RegistrationStatus
+from move_events.registration.services import (
+    ParticipantDetails,
+    register_person,
+)
 
 RAW_TOKEN_LENGTH = CheckIn.__table__.c.raw_token.type.length
 DOOR_LENGTH = CheckIn.__table__.c.door.type.length
@@ -112,6 +116,30 @@ def check_in_registration(
         return original
     outcome = _admit(event=event, registration=registration, user=user, now=now)
     return _log(event=event, outcome=outcome, token="", user=user, nonce=nonce, door=door, device=device)
+
+
+def admit_walk_in(
+    *,
+    event: Event,
+    details: ParticipantDetails,
+    user: User | None,
+    nonce: str | None,
+    door: str = "",
+    device: str = "",
+    now: datetime | None = None,
+) -> ScanOutcome:
+    """Register someone who turns up without a registration, and check them in. Flushes.
+
+    Door staff admitting someone means they are in: the registration goes through
+    ``register_person(by_organiser=True, admitted=True)`` (no registration window, no approval) and
+    is confirmed even when the event is full. Raises what ``register_person`` raises, above all
+    ``AlreadyRegistered`` (the door then offers the normal check-in).
+    """
+    now = now or utcnow()
+    registration = register_person(event=event, details=details, by_organiser=True, admitted=True, now=now)
+    return check_in_registration(
+        event=event, registration=registration, user=user, nonce=nonce, door=door, device=device, now=now
+    )
 
 
 def undo_check_in(*, registration: Registration, user: User | None, door: str = "") -> CheckIn:

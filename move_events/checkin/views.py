@@ -6,33 +6,39 @@ without JavaScript, and renders the page with the result.
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from move_events.auth.decorators import role_required
 from move_events.auth.models import Role
+from move_events.badges.pdf import BadgeLayout, render_badges
 from move_events.checkin import bp
-from move_events.checkin.forms import DoorForm, ScanForm
+from move_events.checkin.forms import DoorForm, ScanForm, WalkInForm
 from move_events.checkin.models import ScanResult
 from move_events.checkin.presenters import door_strings, outcome_json
 from move_events.checkin.services import (
     CheckInError,
+    admit_walk_in,
     arrival_counts,
     check_in_by_token,
     check_in_registration,
     search_attendees,
     undo_check_in,
 )
+from move_events.checkin.sheets import render_sign_in_sheet
 from move_events.db_types import utcnow
+from move_events.directory.services import DirectoryError
 from move_events.events.models import Event, EventStatus
 from move_events.extensions import db
 from move_events.labels import label
-from move_events.registration.models import Registration
+from move_events.registration.models import Registration, RegistrationStatus
+from move_events.registration.services import AlreadyRegistered, RegistrationError
 
 SOON = timedelta(days=3)
 
@@ -176,12 +182,90 @@ def count(event_id: int):
     return jsonify(arrived=arrived, expected=expected)
 
 
-def _render_door(event: Event, form: ScanForm, *, outcome=None, query: str = "", found=()):
+@bp.route("/<int:event_id>/walk-in", methods=["POST"])
+@role_required(Role.STAFF)
+def walk_in(event_id: int):
+    """Register someone at the door and check them in at once (see ``admit_walk_in`` for the rule)."""
+    event = db.get_or_404(Event, event_id)
+    walk_in_form = WalkInForm()
+    scan_form = ScanForm(formdata=None, door=walk_in_form.door.data)
+    if not walk_in_form.validate():
+        return _render_door(event, scan_form, walk_in=walk_in_form), 400
+    try:
+        outcome = admit_walk_in(
+            event=event,
+            details=walk_in_form.to_details(),
+            user=current_user,
+            nonce=uuid.uuid4().hex,
+            door=walk_in_form.door.data or "",
+            device=request.user_agent.string,
+        )
+    except AlreadyRegistered as error:
+        db.session.rollback()
+        return _render_door(event, scan_form, walk_in=walk_in_form, existing=error.existing), 409
+    except (RegistrationError, DirectoryError, CheckInError) as error:
+        db.session.rollback()
+        walk_in_form.form_errors.append(str(error))
+        return _render_door(event, scan_form, walk_in=walk_in_form), 409
+    db.session.commit()
+    return _render_door(event, scan_form, outcome=outcome, badge_registration=outcome.registration)
+
+
+@bp.route("/<int:event_id>/registrations/<int:registration_id>/badge.pdf")
+@role_required(Role.STAFF)
+def registration_badge(event_id: int, registration_id: int):
+    """One A6 badge to print at the door (a walk-in, a lost badge): confirmed registrations only."""
+    event = db.get_or_404(Event, event_id)
+    registration = _registration_or_404(event, registration_id)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        abort(404)
+    return _pdf_response(
+        render_badges([registration], layout=BadgeLayout.A6), f"badge-{event.slug}-{registration.id}.pdf"
+    )
+
+
+def sign_in_sheet(event_id: int):
+    """A4 sign-in sheet of the event's confirmed registrations, for signatures. Any organiser may print."""
+    event = db.get_or_404(Event, event_id)
+    return _pdf_response(render_sign_in_sheet(event), f"sign-in-sheet-{event.slug}.pdf")
+
+
+# Beside the other organiser downloads under /manage/events/, outside this blueprint's /checkin prefix.
+bp.record_once(
+    lambda state: state.app.add_url_rule(
+        "/manage/events/<int:event_id>/sign-in-sheet.pdf",
+        endpoint=f"{bp.name}.sign_in_sheet",
+        view_func=role_required(Role.ORGANISER)(sign_in_sheet),
+    )
+)
+
+
+def _pdf_response(data: bytes, filename: str):
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=filename)
+    response.headers["Cache-Control"] = "private, no-store"  # personal data: no shared caches
+    return response
+
+
+def _render_door(
+    event: Event,
+    form: ScanForm,
+    *,
+    outcome=None,
+    query: str = "",
+    found=(),
+    walk_in: WalkInForm | None = None,
+    existing: Registration | None = None,
+    badge_registration: Registration | None = None,
+):
     arrived, expected = arrival_counts(event)
     return render_template(
         "checkin/door.html",
         event=event,
         form=form,
+        walk_in=walk_in or WalkInForm(formdata=None),
+        walk_in_open=walk_in is not None,
+        existing=existing,
+        badge_registration=badge_registration,
         outcome=outcome_json(outcome, event) if outcome else None,
         ScanResult=ScanResult,
         arrived=arrived,

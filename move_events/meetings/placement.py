@@ -153,7 +153,7 @@ class Engine:
 
     def _insert(self, m: int, depth: int, exclude: int) -> bool:
         if not self.under_cap(m):
-            return False
+            return depth > 0 and self._insert_over_cap(m, depth, exclude)
         u, v = self.ends[m]
         cand = self.avail[u] & self.avail[v] & ~exclude
         direct = cand & ~self.booked[u] & ~self.booked[v] & self.open
@@ -185,6 +185,38 @@ class Engine:
             if all(self._relocate_or_replace(b, depth - 1, 1 << s) for b in sorted(blockers)):
                 return True
             self.rollback(mark)
+        return False
+
+    def _insert_over_cap(self, m: int, depth: int, exclude: int) -> bool:
+        """Make room under a participant's cap: take out one of their meetings g, put m in, then put in
+        a waiting meeting of g's other participant, whose cap g freed. One meeting more in all."""
+        full = [p for p in self.ends[m] if self.load[p] >= self.caps[p]]
+        if len(full) != 1:
+            return False
+        p = full[0]
+        for g in sorted(self.busy[p].values()):
+            if self.locked[g] or g in self.visited:
+                continue
+            self.budget -= 1
+            if self.budget < 0:
+                return False
+            mark = len(self.journal)
+            self.remove(g)
+            self.visited.add(g)
+            other = self.ends[g][1] if self.ends[g][0] == p else self.ends[g][0]
+            if self._insert(m, depth - 1, exclude) and self._place_one_waiting(other, depth - 1):
+                return True
+            self.rollback(mark)
+        return False
+
+    def _place_one_waiting(self, person: int, depth: int) -> bool:
+        waiting = sorted(self.waiting[person] - self.visited)
+        if len(waiting) > 4:
+            waiting = self.rng.sample(waiting, 4)
+        for g in waiting:
+            self.visited.add(g)
+            if self._insert(g, depth, 0):
+                return True
         return False
 
     def _relocate_or_replace(self, b: int, depth: int, exclude: int) -> bool:

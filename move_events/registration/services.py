@@ -174,11 +174,17 @@ def _seat_status(event: Event) -> RegistrationStatus:
 
 
 def register_person(
-    *, event: Event, details: ParticipantDetails, by_organiser: bool = False, now: datetime | None = None
+    *,
+    event: Event,
+    details: ParticipantDetails,
+    by_organiser: bool = False,
+    admitted: bool = False,
+    now: datetime | None = None,
 ) -> Registration:
     """Register a person: confirmed while seats remain, then on the waiting list; pending when the
     event asks for approval. Organisers may add people outside the registration window and without
-    approval. Raises RegistrationClosed, EventFull or AlreadyRegistered."""
+    approval; ``admitted`` (door staff letting a walk-in in) confirms them even beyond capacity.
+    Raises RegistrationClosed, EventFull or AlreadyRegistered."""
     now = now or utcnow()
     if event.status == EventStatus.CANCELLED:
         raise RegistrationClosed(str(_l("This event has been cancelled.")))
@@ -192,7 +198,12 @@ def register_person(
     existing = live_registration(event, person)
     if existing is not None:
         raise AlreadyRegistered(existing)
-    status = S.PENDING if event.approval_required and not by_organiser else _seat_status(event)
+    if admitted:
+        status = S.CONFIRMED
+    elif event.approval_required and not by_organiser:
+        status = S.PENDING
+    else:
+        status = _seat_status(event)
     registration = Registration(
         event=event,
         person=person,

@@ -20,6 +20,14 @@
   if (!doorInput.value) doorInput.value = localStorage.getItem(DOOR_KEY) || "";
   doorInput.addEventListener("change", () => localStorage.setItem(DOOR_KEY, doorInput.value.trim()));
 
+  /* A walk-in is checked in at this door too: the plain form post carries the door's name. */
+  const walkInForm = $("walk-in-form");
+  if (walkInForm) {
+    walkInForm.addEventListener("submit", () => {
+      walkInForm.elements.door.value = doorInput.value.trim();
+    });
+  }
+
   function newNonce() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
