@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from move_events.countries import EU_MEMBER_STATES, country_choices, country_name
 from move_events.directory.forms import STRIP, SectorsField
-from move_events.directory.models import OrganisationKind
+from move_events.directory.models import Organisation, OrganisationKind
 from move_events.directory.services import find_organisation_by_name
 from move_events.events.models import Event
 from move_events.labels import LABELS, as_choices, choices
@@ -108,17 +108,9 @@ class RegistrationForm(ProfileFields, FlaskForm):
             self.preferred_language.data = _current_language()
 
     def to_details(self) -> ParticipantDetails:
-        existing = find_organisation_by_name(self.organisation_name.data, self.organisation_country.data)
-        organisation = existing or NewOrganisation(
-            name=self.organisation_name.data,
-            kind=OrganisationKind(self.organisation_kind.data),
-            country=self.organisation_country.data,
-            city=self.organisation_city.data or "",
-            sectors=self.sectors.data if "sectors" in self else [],
-        )
         return self.details(
             email=self.email.data,
-            organisation=organisation,
+            organisation=chosen_organisation(self),
             role=RegistrationRole(self.role.data),
             consent=bool(self.consent.data),
         )
@@ -136,6 +128,19 @@ class ProfileForm(ProfileFields, FlaskForm):
 
 class CancelForm(FlaskForm):
     submit = SubmitField(_l("Cancel my registration"))
+
+
+def chosen_organisation(form: FlaskForm) -> Organisation | NewOrganisation:
+    """The organisation typed on a registration form: the directory's one of that name and country,
+    or a new one to create."""
+    existing = find_organisation_by_name(form.organisation_name.data, form.organisation_country.data)
+    return existing or NewOrganisation(
+        name=form.organisation_name.data,
+        kind=OrganisationKind(form.organisation_kind.data),
+        country=form.organisation_country.data,
+        city=form.organisation_city.data or "",
+        sectors=form.sectors.data if "sectors" in form else [],
+    )
 
 
 def _current_language() -> str:

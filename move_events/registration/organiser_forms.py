@@ -13,13 +13,12 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from move_events.countries import country_choices, country_name
 from move_events.directory.forms import STRIP
 from move_events.directory.models import OrganisationKind
-from move_events.directory.services import find_organisation_by_name
 from move_events.events.models import Event
 from move_events.labels import as_choices, choices
-from move_events.registration.forms import ProfileFields
+from move_events.registration.forms import ProfileFields, chosen_organisation
 from move_events.registration.models import RegistrationRole, RegistrationStatus
 from move_events.registration.queries import RegistrationFilters, registration_countries
-from move_events.registration.services import NewOrganisation, ParticipantDetails
+from move_events.registration.services import ParticipantDetails
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # some 10,000 lines: more than any event of the partnership
 
@@ -131,16 +130,10 @@ class OrganiserRegistrationForm(ProfileFields, FlaskForm):
 
     def to_details(self) -> ParticipantDetails:
         """The input for register_person; an organisation of the same name and country is reused."""
-        existing = find_organisation_by_name(self.organisation_name.data, self.organisation_country.data)
-        organisation = existing or NewOrganisation(
-            name=self.organisation_name.data,
-            kind=OrganisationKind(self.organisation_kind.data),
-            country=self.organisation_country.data,
-            city=self.organisation_city.data or "",
-            sectors=self.sectors.data if "sectors" in self else [],
-        )
         return self.details(
-            email=self.email.data, organisation=organisation, role=RegistrationRole(self.role.data)
+            email=self.email.data,
+            organisation=chosen_organisation(self),
+            role=RegistrationRole(self.role.data),
         )
 
 
