@@ -16,13 +16,11 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from move_events.countries import country_choices
-from move_events.directory.models import OrganisationKind
-from move_events.directory.services import find_organisation_by_name
 from move_events.labels import as_choices
-from move_events.registration.forms import ProfileFields
+from move_events.registration.forms import ProfileFields, chosen_organisation
 from move_events.registration.models import RegistrationRole
-from move_events.registration.organiser_forms import OrganiserRegistrationForm, refuse_nul
-from move_events.registration.services import NewOrganisation, ParticipantDetails
+from move_events.registration.organiser_forms import OrganiserRegistrationForm
+from move_events.registration.services import ParticipantDetails
 
 
 class DoorForm(FlaskForm):
@@ -55,23 +53,13 @@ class WalkInForm(DoorForm):
         for name in ("given_name", "family_name"):
             self[name].render_kw = {"dir": "auto"}
 
-    def validate(self, extra_validators: dict | None = None) -> bool:
-        checks = {name: [refuse_nul] for name in self._fields}
-        return super().validate(extra_validators=checks)
-
     def to_details(self) -> ParticipantDetails:
         """The input for register_person; an organisation of the same name and country is reused."""
-        existing = find_organisation_by_name(self.organisation_name.data, self.organisation_country.data)
-        organisation = existing or NewOrganisation(
-            name=self.organisation_name.data,
-            kind=OrganisationKind(self.organisation_kind.data),
-            country=self.organisation_country.data,
-        )
         return ParticipantDetails(
             given_name=self.given_name.data,
             family_name=self.family_name.data,
             email=self.email.data,
-            organisation=organisation,
+            organisation=chosen_organisation(self),
             role=RegistrationRole(self.role.data),
             preferred_language=_door_language(),
         )

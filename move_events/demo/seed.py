@@ -17,7 +17,12 @@ from move_events.auth.services import create_user, find_user
 from move_events.countries import country_name
 from move_events.demo import data
 from move_events.directory.models import Organisation, OrganisationKind, Person
-from move_events.directory.services import create_organisation, create_person, find_organisation_by_name
+from move_events.directory.services import (
+    create_organisation,
+    create_person,
+    find_organisation_by_name,
+    find_person_by_email,
+)
 from move_events.events.models import Event, EventCategory, EventFormat, EventStatus, EventSubtype
 from move_events.events.services import EventDetails, cancel_event, create_event, publish_event
 from move_events.extensions import db
@@ -133,7 +138,7 @@ class _Seeder:
         local = _ascii(given)[:12] or "contact"
         email = f"{local}.{self.person_serial:03d}@{(_ascii(organisation.name) or 'org')[:24]}.example"
         self.summary.people += 1
-        existing = db.session.scalar(select(Person).where(Person.email == email))
+        existing = find_person_by_email(email)
         if existing is not None:
             return existing
         self.summary.created += 1

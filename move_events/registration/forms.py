@@ -138,7 +138,7 @@ def chosen_organisation(form: FlaskForm) -> Organisation | NewOrganisation:
         name=form.organisation_name.data,
         kind=OrganisationKind(form.organisation_kind.data),
         country=form.organisation_country.data,
-        city=form.organisation_city.data or "",
+        city=(form.organisation_city.data or "") if "organisation_city" in form else "",
         sectors=form.sectors.data if "sectors" in form else [],
     )
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from move_events.countries import country_choices, country_name
 from move_events.directory.forms import STRIP
@@ -21,12 +21,6 @@ from move_events.registration.queries import RegistrationFilters, registration_c
 from move_events.registration.services import ParticipantDetails
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024  # some 10,000 lines: more than any event of the partnership
-
-
-def refuse_nul(form: Any, field: Any) -> None:
-    """PostgreSQL cannot store or even compare text holding a NUL character (a 500 otherwise)."""
-    if isinstance(field.data, str) and "\x00" in field.data:
-        raise ValidationError(_l("Remove the invisible control character from this text."))
 
 
 def _enum_or_none(enum_cls):
@@ -50,7 +44,7 @@ class RegistrationFilterForm(FlaskForm):
     q = StringField(
         _l("Search"),
         filters=STRIP,
-        validators=[Length(max=200), refuse_nul],
+        validators=[Length(max=200)],
         render_kw={"type": "search", "dir": "auto", "placeholder": _l("Name, e-mail or organisation")},
     )
     status = SelectField(_l("Status"), coerce=_enum_or_none(RegistrationStatus))
@@ -121,12 +115,6 @@ class OrganiserRegistrationForm(ProfileFields, FlaskForm):
         self.organisation_country.choices = as_choices([("", _l("Choose…")), *country_choices()])
         for name in ("given_name", "family_name", "job_title"):
             self[name].render_kw = {"dir": "auto"}
-
-    def validate(self, extra_validators: dict | None = None) -> bool:
-        checks = {name: [refuse_nul] for name in self._fields}
-        for name, validators in (extra_validators or {}).items():
-            checks[name] = [*checks.get(name, []), *validators]
-        return super().validate(extra_validators=checks)
 
     def to_details(self) -> ParticipantDetails:
         """The input for register_person; an organisation of the same name and country is reused."""
