@@ -65,8 +65,19 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
-BLUEPRINTS = ("auth", "events", "directory", "outbox", "registration", "badges", "checkin")
+BLUEPRINTS = (
+    "auth",
+    "events",
+    "directory",
+    "outbox",
+    "registration",
+    "badges",
+    "checkin",
+    "meetings",
+    "reports",
+)
 VIEW_MODULES = {
+    "meetings": ("participant_views", "organiser_views", "agenda_views"),
     "registration": ("views", "organiser_views"),
     "badges": ("views", "job_views"),
 }  # default: ("views",)

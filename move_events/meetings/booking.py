@@ -1,0 +1,172 @@
+"""Slots and seats: where an event's meetings can go, and the one way a meeting is put in (or taken out of)
+a slot.
+
+Both ways of scheduling use these functions: a participant picking a common free slot when accepting
+(``requests``), and the organiser's scheduler run (``planning``). ``place_meeting`` writes the meeting's
+slot and table together with one ``MeetingBooking`` per side, so the database's unique constraints
+(a table once per slot, a registration once per slot) stop any double booking, even between two requests
+racing each other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from move_events.events.models import Event
+from move_events.extensions import db
+from move_events.meetings.models import Meeting, MeetingBooking, MeetingStatus, Unavailability
+from move_events.meetings.scheduling import Slot, slots_for_sessions
+
+
+class MeetingError(Exception):
+    """A meeting rule was broken; the message is shown to the user."""
+
+
+class SlotTaken(MeetingError):
+    """The slot is no longer free: another booking got there first. The session has been rolled back."""
+
+
+def event_slots(event: Event) -> list[Slot]:
+    """The event's meeting slots in time order (empty when the event has no meetings configured)."""
+    if not event.has_meetings or not event.slot_minutes or not event.sessions:
+        return []
+    sessions = list(event.sessions)
+    return slots_for_sessions(
+        [(s.starts_at, s.ends_at) for s in sessions],
+        event.slot_minutes,
+        event.break_minutes or 0,
+        [s.tables if s.tables is not None else (event.tables or 0) for s in sessions],
+    )
+
+
+def slot_at(event: Event, start: datetime) -> Slot | None:
+    return next((slot for slot in event_slots(event) if slot.start == start), None)
+
+
+def booked_slots(registration_ids: Iterable[int]) -> dict[int, set[datetime]]:
+    """Registration id -> starts of the slots in which they already have a meeting."""
+    ids = list(registration_ids)
+    found: dict[int, set[datetime]] = defaultdict(set)
+    if ids:
+        rows = db.session.execute(
+            select(MeetingBooking.registration_id, MeetingBooking.slot_start).where(
+                MeetingBooking.registration_id.in_(ids)
+            )
+        )
+        for registration_id, start in rows:
+            found[registration_id].add(start)
+    return found
+
+
+def unavailable_slots(registration_ids: Iterable[int]) -> dict[int, set[datetime]]:
+    """Registration id -> starts of the slots they marked as unavailable."""
+    ids = list(registration_ids)
+    found: dict[int, set[datetime]] = defaultdict(set)
+    if ids:
+        rows = db.session.execute(
+            select(Unavailability.registration_id, Unavailability.slot_start).where(
+                Unavailability.registration_id.in_(ids)
+            )
+        )
+        for registration_id, start in rows:
+            found[registration_id].add(start)
+    return found
+
+
+def tables_taken(event: Event) -> dict[datetime, set[int]]:
+    """Slot start -> tables already holding a meeting of the event."""
+    taken: dict[datetime, set[int]] = defaultdict(set)
+    rows = db.session.execute(
+        select(Meeting.slot_start, Meeting.table_no).where(
+            Meeting.event_id == event.id, Meeting.slot_start.is_not(None), Meeting.table_no.is_not(None)
+        )
+    )
+    for start, table in rows:
+        taken[start].add(table)
+    return taken
+
+
+def _free_table(slot: Slot, taken: set[int]) -> int | None:
+    return next((table for table in range(1, slot.tables + 1) if table not in taken), None)
+
+
+def common_free_slots(meeting: Meeting) -> list[Slot]:
+    """Slots in which both sides are free (no meeting, not unavailable) and a table is free.
+
+    The meeting's own current slot, if any, counts as free for it.
+    """
+    sides = (meeting.requester_id, meeting.counterpart_id)
+    booked, unavailable = booked_slots(sides), unavailable_slots(sides)
+    taken = tables_taken(meeting.event)
+    if meeting.slot_start is not None:
+        for side in sides:
+            booked[side].discard(meeting.slot_start)
+        taken[meeting.slot_start].discard(meeting.table_no)
+    return [
+        slot
+        for slot in event_slots(meeting.event)
+        if all(slot.start not in booked[s] and slot.start not in unavailable[s] for s in sides)
+        and _free_table(slot, taken[slot.start]) is not None
+    ]
+
+
+def unplace_meeting(meeting: Meeting) -> None:
+    """Take the meeting out of its slot (its seats are freed); a scheduled meeting goes back to accepted."""
+    if meeting.id is not None:
+        db.session.execute(delete(MeetingBooking).where(MeetingBooking.meeting_id == meeting.id))
+        db.session.expire(meeting, ["bookings"])
+    meeting.slot_start = None
+    meeting.table_no = None
+    if meeting.status == MeetingStatus.SCHEDULED:
+        meeting.status = MeetingStatus.ACCEPTED
+    db.session.flush()
+
+
+def place_meeting(meeting: Meeting, *, start: datetime, table: int | None = None) -> None:
+    """Put the meeting in the slot starting at ``start``, at ``table`` (the first free one if None).
+
+    Checks what can be checked beforehand and raises MeetingError with a reason; the database's unique
+    constraints catch what changed meanwhile, in which case the whole session is rolled back and
+    SlotTaken is raised (callers commit once per request, so nothing else of theirs is half-done).
+    """
+    if meeting.status not in (MeetingStatus.ACCEPTED, MeetingStatus.SCHEDULED):
+        raise MeetingError(_l("Only accepted meetings can be given a time."))
+    slot = slot_at(meeting.event, start)
+    if slot is None:
+        raise MeetingError(_l("That time is not one of the event's meeting slots."))
+    sides = (meeting.requester_id, meeting.counterpart_id)
+    booked, unavailable = booked_slots(sides), unavailable_slots(sides)
+    taken = tables_taken(meeting.event)
+    if meeting.slot_start is not None:
+        for side in sides:
+            booked[side].discard(meeting.slot_start)
+        taken[meeting.slot_start].discard(meeting.table_no)
+    if any(start in booked[side] for side in sides):
+        raise SlotTaken(_l("One of the two already has a meeting at that time."))
+    if any(start in unavailable[side] for side in sides):
+        raise MeetingError(_l("One of the two marked that time as unavailable."))
+    if table is None:
+        table = _free_table(slot, taken[start])
+        if table is None:
+            raise SlotTaken(_l("Every table is taken at that time."))
+    elif not 1 <= table <= slot.tables:
+        raise MeetingError(_l("There is no table %(table)s in that slot.", table=table))
+    elif table in taken[start]:
+        raise SlotTaken(_l("Table %(table)s is taken at that time.", table=table))
+
+    unplace_meeting(meeting)
+    meeting.slot_start, meeting.table_no = start, table
+    meeting.status = MeetingStatus.SCHEDULED
+    for side in sides:
+        db.session.add(MeetingBooking(meeting=meeting, registration_id=side, slot_start=start))
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise SlotTaken(_l("That slot was taken a moment ago. Please choose another.")) from error
