@@ -13,6 +13,7 @@ from move_events.auth.models import Role
 from move_events.badges.models import BadgePrintJob
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.extensions import db as _db
+from move_events.meetings.models import Meeting
 from move_events.registration.links import make_personal_token
 from move_events.registration.models import Registration, RegistrationStatus
 from tests.factories import make_event
@@ -90,7 +91,10 @@ def sample(app, db, auth, monkeypatch):
     _db.session.add_all([organisation, person])
     event = make_event(published=True, created_by=organiser)
     registration = Registration(event=event, person=person, status=RegistrationStatus.CONFIRMED)
-    _db.session.add(registration)
+    other = Person(given_name="Ana", family_name="Lima", email="ana@example.br", organisation=organisation)
+    other_registration = Registration(event=event, person=other, status=RegistrationStatus.CONFIRMED)
+    meeting = Meeting(event=event, requester=registration, counterpart=other_registration)
+    _db.session.add_all([registration, other_registration, meeting])
     job = BadgePrintJob(event=event, requested_by=organiser, layout="a6", statuses=["confirmed"], total=1)
     _db.session.add(job)
     _db.session.commit()
@@ -109,6 +113,8 @@ def sample(app, db, auth, monkeypatch):
         "action": "approve",  # the registration is confirmed already: refused with a message, no change
         "fmt": "xlsx",
         "job_id": job.id,  # queued: its download is 404 for those let in
+        "meeting_id": meeting.id,  # requested by `registration` (the token's) from `other_registration`
+        "other_registration_id": other_registration.id,
     }
 
 

@@ -1,0 +1,164 @@
+"""Slots and seats: meetings go into real slots, one per person and table, guarded by the database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from move_events.events.models import EventCategory, EventSubtype
+from move_events.extensions import db as _db
+from move_events.meetings.booking import (
+    MeetingError,
+    SlotTaken,
+    common_free_slots,
+    event_slots,
+    place_meeting,
+    unplace_meeting,
+)
+from move_events.meetings.models import Meeting, MeetingBooking, MeetingStatus, Unavailability
+from tests.factories import make_event, register
+
+DAY = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
+
+
+def _brokerage(tables: int = 2):
+    return make_event(
+        published=True,
+        category=EventCategory.B2B,
+        subtype=EventSubtype.BROKERAGE,
+        starts_at=DAY,
+        ends_at=DAY + timedelta(hours=9),
+        has_meetings=True,
+        slot_minutes=30,
+        break_minutes=0,
+        tables=tables,
+        sessions=[(DAY + timedelta(hours=1), DAY + timedelta(hours=2))],  # two slots: 09:00, 09:30
+    )
+
+
+def _meeting(event, a, b, status=MeetingStatus.ACCEPTED) -> Meeting:
+    meeting = Meeting(event=event, requester=a, counterpart=b, status=status)
+    _db.session.add(meeting)
+    _db.session.flush()
+    return meeting
+
+
+@pytest.fixture
+def event(db):
+    return _brokerage()
+
+
+@pytest.fixture
+def people(event):
+    return [register(event) for _ in range(4)]
+
+
+def test_event_slots_cut_sessions_into_slots(event):
+    slots = event_slots(event)
+    assert [s.start for s in slots] == [DAY + timedelta(hours=1), DAY + timedelta(hours=1, minutes=30)]
+    assert {s.tables for s in slots} == {2}
+
+
+def test_event_without_meetings_has_no_slots(db):
+    assert event_slots(make_event()) == []
+
+
+def test_place_meeting_books_both_sides_and_a_table(event, people):
+    a, b = people[:2]
+    meeting = _meeting(event, a, b)
+    place_meeting(meeting, start=DAY + timedelta(hours=1))
+    _db.session.commit()
+    assert (meeting.status, meeting.table_no) == (MeetingStatus.SCHEDULED, 1)
+    seats = _db.session.scalars(
+        select(MeetingBooking.registration_id).where(MeetingBooking.meeting_id == meeting.id)
+    )
+    assert sorted(seats) == sorted([a.id, b.id])
+
+
+def test_nobody_is_placed_twice_in_one_slot(event, people):
+    a, b, c = people[:3]
+    start = DAY + timedelta(hours=1)
+    place_meeting(_meeting(event, a, b), start=start)
+    second = _meeting(event, c, a)
+    with pytest.raises(SlotTaken):
+        place_meeting(second, start=start)
+    assert [s.start for s in common_free_slots(second)] == [start + timedelta(minutes=30)]
+
+
+def test_a_taken_table_is_refused_and_the_next_free_one_chosen(event, people):
+    a, b, c, d = people
+    start = DAY + timedelta(hours=1)
+    place_meeting(_meeting(event, a, b), start=start, table=2)
+    other = _meeting(event, c, d)
+    with pytest.raises(SlotTaken):
+        place_meeting(other, start=start, table=2)
+    with pytest.raises(MeetingError):
+        place_meeting(other, start=start, table=3)  # the event has two tables
+    place_meeting(other, start=start)
+    assert other.table_no == 1
+
+
+def test_unavailable_slot_is_refused_and_not_offered(event, people):
+    a, b = people[:2]
+    start = DAY + timedelta(hours=1)
+    _db.session.add(Unavailability(registration_id=b.id, slot_start=start))
+    meeting = _meeting(event, a, b)
+    with pytest.raises(MeetingError):
+        place_meeting(meeting, start=start)
+    assert [s.start for s in common_free_slots(meeting)] == [start + timedelta(minutes=30)]
+
+
+@pytest.mark.parametrize("status", [MeetingStatus.REQUESTED, MeetingStatus.DECLINED, MeetingStatus.CANCELLED])
+def test_only_accepted_meetings_are_placed(event, people, status):
+    meeting = _meeting(event, people[0], people[1], status=status)
+    with pytest.raises(MeetingError):
+        place_meeting(meeting, start=DAY + timedelta(hours=1))
+
+
+def test_a_time_outside_the_slots_is_refused(event, people):
+    meeting = _meeting(event, people[0], people[1])
+    with pytest.raises(MeetingError):
+        place_meeting(meeting, start=DAY + timedelta(hours=1, minutes=10))
+
+
+def test_moving_a_meeting_frees_its_old_seats(event, people):
+    a, b, c, d = people
+    first, later = DAY + timedelta(hours=1), DAY + timedelta(hours=1, minutes=30)
+    meeting = _meeting(event, a, b)
+    place_meeting(meeting, start=first, table=1)
+    assert {s.start for s in common_free_slots(meeting)} == {first, later}  # its own slot counts as free
+    place_meeting(meeting, start=later)
+    place_meeting(_meeting(event, a, c), start=first, table=1)  # a's and table 1's old slot is free again
+    assert _db.session.scalar(select(func.count()).select_from(MeetingBooking)) == 4
+
+
+def test_unplace_returns_the_meeting_to_accepted(event, people):
+    meeting = _meeting(event, people[0], people[1])
+    place_meeting(meeting, start=DAY + timedelta(hours=1))
+    unplace_meeting(meeting)
+    _db.session.commit()
+    assert (meeting.status, meeting.slot_start, meeting.table_no) == (MeetingStatus.ACCEPTED, None, None)
+    assert _db.session.scalar(select(func.count()).select_from(MeetingBooking)) == 0
+
+
+def test_the_database_refuses_a_double_booking_that_slipped_past_the_checks(event, people):
+    """Two requests placing at the same moment both pass the checks; the unique seats stop the second."""
+    a, b, c = people[:3]
+    start = DAY + timedelta(hours=1)
+    place_meeting(_meeting(event, a, b), start=start, table=1)
+    _db.session.commit()
+    racing = _meeting(event, c, a)
+    racing_id = racing.id
+    _db.session.commit()
+    # What a concurrent request would write without having seen the first booking:
+    racing.status, racing.slot_start, racing.table_no = MeetingStatus.SCHEDULED, start, 2
+    _db.session.add_all(
+        [MeetingBooking(meeting=racing, registration_id=r, slot_start=start) for r in (a.id, c.id)]
+    )
+    with pytest.raises(IntegrityError):
+        _db.session.flush()
+    _db.session.rollback()
+    assert _db.session.get(Meeting, racing_id).slot_start is None
