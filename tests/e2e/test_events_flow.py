@@ -70,3 +70,12 @@ def test_public_event_list_fits_a_phone(page, auth, db):
     page.get_by_role("link", name="Creative IT info day Recife").wait_for()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+
+
+def test_language_switcher_changes_the_page_language(page, db):
+    page.goto("/events/")
+    page.get_by_label("Language").select_option("fr")  # submits on change (static/js/app.js)
+    page.wait_for_url("**lang=fr")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.goto("/events/")  # the choice is kept for the session
+    assert page.locator("html").get_attribute("lang") == "fr"
