@@ -15,6 +15,9 @@ Rules shared by every count:
   any other target country found in the data (by code), "No target country" for events without one,
   then Total. Labels are English: the CSV contract uses English names.
 
+The filter and row dataclasses live in ``rows`` and are re-exported here, so that callers import the
+report from one place.
+
 Everything is aggregated in the database (GROUP BY, a constant number of queries per table), so the
 cost does not grow with Python loops over meetings or registrations.
 """
@@ -22,7 +25,6 @@ cost does not grow with Python loops over meetings or registrations.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
@@ -36,11 +38,33 @@ from move_events.events.models import Event, EventCategory, EventStatus
 from move_events.extensions import db
 from move_events.meetings.models import Meeting, MeetingFollowUp, MeetingOutcome, MeetingStatus
 from move_events.registration.models import Registration, RegistrationStatus
+from move_events.reports.rows import (
+    NO_TARGET_LABEL,
+    STAKEHOLDER_COLUMNS,
+    TABLE_A_COLUMNS,
+    TOTAL_LABEL,
+    EventAttendance,
+    MeetingOutcomes,
+    ReportFilter,
+    TableARow,
+    TableBRow,
+)
 
-TABLE_A_COLUMNS = ("preparatory_events", "c2c_events", "c2c_meetings", "b2b_events", "b2b_meetings")
-STAKEHOLDER_COLUMNS = ("eu_clusters", "eu_smes", "third_country_clusters", "third_country_smes", "other")
-NO_TARGET_LABEL = "No target country"
-TOTAL_LABEL = "Total"
+__all__ = [
+    "NO_TARGET_LABEL",
+    "STAKEHOLDER_COLUMNS",
+    "TABLE_A_COLUMNS",
+    "TOTAL_LABEL",
+    "EventAttendance",
+    "MeetingOutcomes",
+    "ReportFilter",
+    "TableARow",
+    "TableBRow",
+    "attendance_by_event",
+    "events_and_meetings",
+    "meeting_outcomes",
+    "stakeholders",
+]
 
 # Kinds that make a meeting cluster-to-cluster when both sides are one of them.
 CLUSTER_LIKE = (OrganisationKind.CLUSTER, OrganisationKind.INTERMEDIARY)
@@ -48,89 +72,6 @@ CLUSTER_LIKE = (OrganisationKind.CLUSTER, OrganisationKind.INTERMEDIARY)
 BUSINESS_LIKE = (OrganisationKind.SME, OrganisationKind.LARGE_COMPANY)
 # Registrations that never held a place: their check-in or attendance flags do not count.
 NOT_ATTENDING = (RegistrationStatus.CANCELLED, RegistrationStatus.DECLINED)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ReportFilter:
-    """Which events the report covers; ``None`` leaves a criterion open."""
-
-    date_from: date | None = None
-    date_to: date | None = None
-    partner_cluster_id: int | None = None
-    target_country: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise ValueError("date_to is before date_from")
-        object.__setattr__(self, "target_country", (self.target_country or "").upper() or None)
-
-
-@dataclass(frozen=True, kw_only=True)
-class TableARow:
-    """Events and meetings of one target country (``country`` None: events without one)."""
-
-    country: str | None
-    label: str
-    is_total: bool = False
-    preparatory_events: int = 0
-    c2c_events: int = 0
-    c2c_meetings: int = 0
-    b2b_events: int = 0
-    b2b_meetings: int = 0
-
-
-@dataclass(frozen=True, kw_only=True)
-class TableBRow:
-    """Distinct organisations involved in one target country's events, by EU status and kind."""
-
-    country: str | None
-    label: str
-    is_total: bool = False
-    eu_clusters: int = 0
-    eu_smes: int = 0
-    third_country_clusters: int = 0  # clusters and intermediary organisations
-    third_country_smes: int = 0  # SMEs and businesses (large companies too)
-    other: int = 0
-
-    @property
-    def total(self) -> int:
-        return sum(getattr(self, name) for name in STAKEHOLDER_COLUMNS)
-
-
-@dataclass(frozen=True, kw_only=True)
-class EventAttendance:
-    """Turnout of one event that has taken place."""
-
-    event_id: int
-    title: str
-    category: EventCategory
-    target_country: str | None
-    starts_at: datetime
-    confirmed: int
-    attended: int
-    completed_meetings: int
-    no_show_meetings: int
-
-    @property
-    def attendance_rate(self) -> float | None:
-        """Attended / confirmed registrations; None when nobody was confirmed."""
-        return self.attended / self.confirmed if self.confirmed else None
-
-    @property
-    def no_show_rate(self) -> float | None:
-        """No-show / (completed + no-show) meetings; None when no meeting reached its slot."""
-        held = self.completed_meetings + self.no_show_meetings
-        return self.no_show_meetings / held if held else None
-
-
-@dataclass(frozen=True, kw_only=True)
-class MeetingOutcomes:
-    """What came of the completed meetings of the events that have taken place."""
-
-    completed: int
-    cooperation_possible: int  # either side rated it "cooperation possible"
-    negotiation_started: int
-    agreement_reached: int
 
 
 # --- shared pieces -----------------------------------------------------------------------------------
