@@ -77,6 +77,16 @@ class Meeting(db.Model):
     )
     follow_up: Mapped[MeetingFollowUp | None] = mapped_column(str_enum(MeetingFollowUp, "meeting_follow_up"))
     organiser_notes: Mapped[str] = mapped_column(Text, default="")  # never shown to participants
+    # Who set completed / no_show and when (meetings/outcomes.py). An organiser's mark outranks the sides'
+    # ratings; without one, the status follows the sides' ratings (marked_by_organiser stays False).
+    marked_by_organiser: Mapped[bool] = mapped_column(default=False)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requester_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    counterpart_rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_note: Mapped[str] = mapped_column(Text, default="")  # for organisers, not the other side
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
 
     event: Mapped[Event] = relationship()
     requester: Mapped[Registration] = relationship(foreign_keys=[requester_id])
