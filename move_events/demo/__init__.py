@@ -29,3 +29,9 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("Staff logins (demo only):")
     for email, password, role in DEMO_USERS:
         click.echo(f"  {role:<10} {email:<34} {password}")
+    if summary.try_links:
+        click.echo(
+            "Try the marketplace of the upcoming brokerage event as one of these SMEs (personal links):"
+        )
+        for link in summary.try_links:
+            click.echo(f"  {link.name} ({link.organisation}): {link.url}")

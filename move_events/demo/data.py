@@ -91,3 +91,55 @@ JOB_TITLES = ["CEO", "Managing director", "Export manager", "Business developer"
 # How many organisations of each kind the directory holds.
 EU_SMES_PER_COUNTRY = 10  # 40 EU SMEs, 10 per partner cluster
 THIRD_COUNTRY_SMES = {"MA": 90, "BR": 8}
+
+# Business profiles for the upcoming brokerage event, by the organisation's first sector:
+# (what they offer, what they look for). Varied on purpose: the marketplace's search has to find things.
+PROFILES = {
+    "logistics": ("Groupage and full loads between the Canary Islands, Tanger Med and Casablanca",
+                  "Moroccan exporters of fresh produce; warehouse partners near Tanger Med"),
+    "transport": ("Refrigerated road transport Spain–Morocco with weekly departures",
+                  "Hauliers in Morocco for return loads"),
+    "cold chain": ("Cold stores and temperature monitoring for fruit, vegetables and fish",
+                   "Agri-food exporters who need a cold chain to Europe"),
+    "port services": ("Stevedoring, customs brokerage and ship agency in Las Palmas",
+                      "Shipping lines and forwarders with West African routes"),
+    "freight forwarding": ("Sea and air freight forwarding, dangerous goods certified",
+                           "Agents in Casablanca and Agadir"),
+    "telecoms": ("Private LTE/5G networks for ports, mines and industrial sites",
+                 "System integrators and operators in Morocco"),
+    "IoT": ("LoRaWAN sensors and dashboards for water, energy and agriculture",
+            "Pilot sites: farms, irrigation cooperatives, municipalities"),
+    "cybersecurity": ("Security audits, SOC as a service, ISO 27001 preparation",
+                      "Resellers and banks, insurers, public bodies as clients"),
+    "5G": ("5G test bed and edge computing for industrial use cases",
+           "Manufacturers who want to test connected machines"),
+    "software": ("Custom web and mobile software, ERP integration",
+                 "Subcontracting partners and clients in retail and logistics"),
+    "video games": ("Serious games for training and education", "Publishers and education ministries"),
+    "animation": ("2D/3D animation studio for series and advertising", "Co-production partners, dubbing studios"),
+    "design": ("Product and packaging design for export brands", "Cosmetics, argan and food brands"),
+    "augmented reality": ("AR guides for museums, heritage sites and trade fairs",
+                          "Tourism offices and heritage foundations"),
+    "green building": ("Passive-house design and energy renovation of public buildings",
+                       "Architects and developers for social housing"),
+    "hydrogen": ("Electrolyser balance-of-plant and hydrogen safety engineering",
+                 "Solar and wind project developers; ammonia off-takers"),
+    "insulation": ("Bio-based insulation panels (hemp, cork) made in Piedmont", "Distributors of building materials"),
+    "heat pumps": ("High-temperature heat pumps for hotels and food industry", "Installers and hotel chains"),
+    "architecture": ("Bioclimatic architecture and urban planning", "Local partner firms for tenders"),
+    "solar energy": ("Solar EPC: rooftop and agrivoltaic plants up to 10 MW",
+                     "Panel and inverter suppliers; financing partners"),
+    "trade": ("Market studies, matchmaking and trade missions", "Companies looking for partners in Morocco"),
+    "energy": ("Energy audits and energy management systems (ISO 50001)", "Industrial sites and hotels"),
+    "creative industries": ("A network of 120 studios in animation, games and design",
+                            "Festivals and co-production funds"),
+    "ICT": ("Cloud hosting and managed services", "Start-ups and SMEs moving to the cloud"),
+    "maritime": ("Ship repair and offshore services", "Fishing fleets and ports in Morocco"),
+    "ports": ("Port community systems and port logistics", "Port authorities and terminal operators"),
+}  # fmt: skip
+
+# Which markets a profile says it targets, picked in turn.
+TARGET_MARKETS = {
+    "EU": [["MA"], ["MA", "BR"], ["MA"], ["MA", "ES"]],
+    "MA": [["ES", "FR"], ["FR"], ["IT", "BG"], ["ES"], ["FR", "IT", "ES"]],
+}

@@ -1,12 +1,14 @@
 """Create the demo data through the services. Deterministic (fixed seed) and safe to re-run: what
-already exists (same organisation name and country, same e-mail, same event title) is left alone."""
+already exists (same organisation name and country, same e-mail, same event title, an event with
+registrations) is left alone. The past events' story is in ``history``, the upcoming brokerage event's in
+``brokerage``; docs/demo.md tells how the KPI report's numbers arise from them."""
 
 from __future__ import annotations
 
 import random
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,8 +16,10 @@ from sqlalchemy import select
 
 from move_events.auth.models import Role, User
 from move_events.auth.services import create_user, find_user
-from move_events.countries import country_name
 from move_events.demo import data
+from move_events.demo.brokerage import TryLink, fill_brokerage, try_links
+from move_events.demo.history import write_history
+from move_events.demo.people import has_registrations, pools, quiet_mail, register
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.directory.services import (
     create_organisation,
@@ -26,7 +30,6 @@ from move_events.directory.services import (
 from move_events.events.models import Event, EventCategory, EventFormat, EventStatus, EventSubtype
 from move_events.events.services import EventDetails, cancel_event, create_event, publish_event
 from move_events.extensions import db
-from move_events.registration.services import AlreadyRegistered, ParticipantDetails, register_person
 
 DEMO_USERS = [
     ("admin@move-events.example", "demo-admin-2026", Role.ADMIN),
@@ -44,6 +47,7 @@ class SeedSummary:
     people: int = 0
     events: int = 0
     created: int = 0
+    try_links: list[TryLink] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ class DemoEvent:
     hours: int = 7
     format: EventFormat = EventFormat.ONSITE
     capacity: int | None = 80
-    meetings: bool = False
+    meetings: bool = False  # two sessions of 30-minute slots with 5-minute breaks, cap 8 per person
+    tables: int = 12
     status: EventStatus = EventStatus.PUBLISHED
 
 
@@ -73,10 +78,12 @@ DEMO_EVENTS = [
               hours=2, format=EventFormat.ONLINE, capacity=None),
     DemoEvent("Hydrogen valleys: training for SMEs", C.PREPARATORY, S.TRAINING, "MA", "Torino", "IT", -300),
     DemoEvent("Study visit to Tanger Med", C.PREPARATORY, S.STUDY_VISIT, "MA", "Tanger", "MA", -270, hours=30),
-    DemoEvent("Cluster meeting Casablanca: logistics", C.C2C, S.CLUSTER_MEETING, "MA", "Casablanca", "MA", -268),
+    DemoEvent("Cluster meeting Casablanca: logistics", C.C2C, S.CLUSTER_MEETING, "MA", "Casablanca", "MA", -268,
+              meetings=True, tables=4),
     DemoEvent("Cluster meeting Rabat: solar and green building", C.C2C, S.CLUSTER_MEETING, "MA", "Rabat", "MA",
-              -200),
-    DemoEvent("Cluster meeting Lyon: creative industries", C.C2C, S.CLUSTER_MEETING, "MA", "Lyon", "FR", -150),
+              -200, meetings=True, tables=4),
+    DemoEvent("Cluster meeting Lyon: creative industries", C.C2C, S.CLUSTER_MEETING, "MA", "Lyon", "FR", -150,
+              meetings=True, tables=4),
     DemoEvent("B2B brokerage Casablanca 2025", C.B2B, S.BROKERAGE, "MA", "Casablanca", "MA", -240, meetings=True),
     DemoEvent("B2B brokerage Marrakech: digital", C.B2B, S.BROKERAGE, "MA", "Marrakech", "MA", -120, meetings=True),
     DemoEvent("Agadir logistics forum", C.PREPARATORY, S.CONFERENCE, "MA", "Agadir", "MA", -100,
@@ -89,8 +96,9 @@ DEMO_EVENTS = [
     DemoEvent("Green hydrogen in Ceará: training", C.PREPARATORY, S.TRAINING, "BR", "Torino", "IT", -280),
     DemoEvent("São Paulo tech conference", C.PREPARATORY, S.CONFERENCE, "BR", "São Paulo", "BR", -230, hours=9),
     DemoEvent("Cluster meeting São Paulo: software and telecoms", C.C2C, S.CLUSTER_MEETING, "BR", "São Paulo",
-              "BR", -228),
-    DemoEvent("Cluster meeting Recife: ports", C.C2C, S.CLUSTER_MEETING, "BR", "Recife", "BR", -160),
+              "BR", -228, meetings=True, tables=4),
+    DemoEvent("Cluster meeting Recife: ports", C.C2C, S.CLUSTER_MEETING, "BR", "Recife", "BR", -160,
+              meetings=True, tables=4),
     DemoEvent("B2B brokerage São Paulo 2025", C.B2B, S.BROKERAGE, "BR", "São Paulo", "BR", -229, meetings=True),
     # No target country
     DemoEvent("MOVE partnership kick-off", C.PREPARATORY, S.CONFERENCE, None, "Las Palmas de Gran Canaria", "ES",
@@ -212,11 +220,11 @@ class _Seeder:
                 continue
             tz = ZoneInfo(TIMEZONES[spec.country if spec.format != EventFormat.ONLINE else None])
             starts = datetime.combine(today + timedelta(days=spec.days_from_today), time(9, 0), tzinfo=tz)
-            ends = starts + timedelta(hours=spec.hours)
+            ends = starts + timedelta(hours=max(spec.hours, 9) if spec.meetings else spec.hours)
             sessions = []
-            if spec.meetings:
-                sessions = [(starts + timedelta(hours=1), starts + timedelta(hours=3, minutes=30)),
-                            (starts + timedelta(hours=4, minutes=30), starts + timedelta(hours=6, minutes=30))]  # fmt: skip
+            if spec.meetings:  # 09:30-12:30 and 14:00-17:00: five 30-minute slots each
+                sessions = [(starts + timedelta(minutes=30), starts + timedelta(hours=3, minutes=30)),
+                            (starts + timedelta(hours=5), starts + timedelta(hours=8))]  # fmt: skip
             details = EventDetails(
                 title=spec.title,
                 category=spec.category,
@@ -234,9 +242,9 @@ class _Seeder:
                 registration_closes_at=starts - timedelta(days=2) if spec.days_from_today > 2 else None,
                 organiser=partner_list[n % len(partner_list)],
                 has_meetings=spec.meetings,
-                slot_minutes=25 if spec.meetings else None,
+                slot_minutes=30 if spec.meetings else None,
                 break_minutes=5 if spec.meetings else 0,
-                tables=20 if spec.meetings else None,
+                tables=spec.tables if spec.meetings else None,
                 meeting_cap=8 if spec.meetings else None,
                 sessions=sessions,
             )
@@ -248,48 +256,39 @@ class _Seeder:
             self.summary.created += 1
 
 
-# Upcoming events that already have registrations: (title, how many people, with a business profile)
+# Upcoming events that already have registrations (the brokerage event's are in ``brokerage``):
+# (title, how many people)
 DEMO_REGISTRATIONS = [
-    ("B2B brokerage Casablanca 2027: hydrogen and green building", 40, True),
-    ("Cluster meeting Tanger: ports and logistics", 15, False),  # 12 seats: three on the waiting list
-    ("Creative IT in Brazil: online info day", 10, False),
+    ("Cluster meeting Tanger: ports and logistics", 15),  # 12 seats: three on the waiting list
+    ("Creative IT in Brazil: online info day", 10),
 ]
 
 
 def _registrations(seeder: _Seeder) -> None:
-    """Registrations through the public rules (seats, waiting list, e-mails kept in the outbox)."""
+    """Registrations through the public rules (seats, waiting list)."""
     people = db.session.scalars(select(Person).join(Organisation).order_by(Person.id)).all()
-    for title, how_many, with_profile in DEMO_REGISTRATIONS:
+    for title, how_many in DEMO_REGISTRATIONS:
         event = db.session.scalar(select(Event).where(Event.title == title))
-        if event is None or event.status != EventStatus.PUBLISHED:
+        if event is None or event.status != EventStatus.PUBLISHED or has_registrations(event):
             continue
-        candidates = [
-            p for p in people if p.organisation.kind != OrganisationKind.CLUSTER or not with_profile
-        ]
-        for person in seeder.rng.sample(candidates, how_many):
-            sectors = person.organisation.sectors or []
-            details = ParticipantDetails(
-                given_name=person.given_name, family_name=person.family_name, email=person.email,
-                preferred_language=person.preferred_language, consent=True,
-                offers=f"{', '.join(sectors).capitalize()} services from {country_name(person.organisation.country, 'en')}"
-                if with_profile else "",
-                requests="Distributors and project partners" if with_profile else "",
-                sectors=list(sectors) if with_profile else [],
-                target_markets=["MA"] if with_profile else [],
-            )  # fmt: skip
-            try:
-                register_person(event=event, details=details)
-            except AlreadyRegistered:
-                continue
+        for person in seeder.rng.sample(people, how_many):
+            register(event, person, at=None)
             seeder.summary.created += 1
 
 
 def seed_demo() -> SeedSummary:
-    """Create (or complete) the demo data. Flushes; the caller commits."""
+    """Create (or complete) the demo data. Flushes; the caller commits. Queues no e-mail (``quiet_mail``)."""
     seeder = _Seeder()
-    partners = seeder.directory()
-    users = seeder.users(partners)
-    seeder.events(partners, users[Role.ORGANISER])
-    _registrations(seeder)
-    db.session.flush()
+    with quiet_mail():
+        partners = seeder.directory()
+        users = seeder.users(partners)
+        seeder.events(partners, users[Role.ORGANISER])
+        found = pools()
+        seeder.summary.created += write_history(
+            found=found, door=users[Role.STAFF], organiser=users[Role.ORGANISER], rng=seeder.rng
+        )
+        seeder.summary.created += fill_brokerage(found=found)
+        _registrations(seeder)
+        db.session.flush()
+        seeder.summary.try_links = try_links(found)
     return seeder.summary
