@@ -77,7 +77,7 @@ BLUEPRINTS = (
     "reports",
 )
 VIEW_MODULES = {
-    "meetings": ("participant_views", "organiser_views", "agenda_views"),
+    "meetings": ("participant_views", "organiser_views", "outcome_views", "agenda_views"),
     "registration": ("views", "organiser_views"),
     "badges": ("views", "job_views"),
 }  # default: ("views",)

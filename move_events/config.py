@@ -60,6 +60,11 @@ class DefaultConfig:
     # for a new one from the event page.
     PERSONAL_LINK_MAX_AGE_DAYS = 180
 
+    # Meeting requests: an unanswered request expires after this many days (or when the event starts,
+    # whichever comes first); a participant may have this many unanswered requests out at once.
+    MEETING_REQUEST_EXPIRY_DAYS = 7
+    MEETING_OPEN_REQUESTS_CAP = 20
+
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config`` in the documented order and refuse unsafe production settings."""

@@ -11,52 +11,93 @@ from wtforms.fields import SelectChoice
 from move_events.auth.models import Role
 from move_events.directory.models import OrganisationKind
 from move_events.events.models import EventCategory, EventFormat, EventStatus, EventSubtype
+from move_events.meetings.models import MeetingFollowUp, MeetingOutcome, MeetingStatus
 from move_events.registration.models import RegistrationRole, RegistrationStatus
 
-LABELS: dict[enum.StrEnum, object] = {
-    Role.ADMIN: _l("Admin"),
-    Role.ORGANISER: _l("Organiser"),
-    Role.STAFF: _l("Door staff"),
-    OrganisationKind.CLUSTER: _l("Cluster"),
-    OrganisationKind.INTERMEDIARY: _l("Intermediary (chamber, association, agency, public body)"),
-    OrganisationKind.SME: _l("SME"),
-    OrganisationKind.LARGE_COMPANY: _l("Large company"),
-    OrganisationKind.RESEARCH: _l("Research or education"),
-    EventCategory.PREPARATORY: _l("Preparatory event"),
-    EventCategory.C2C: _l("C2C (cluster to cluster)"),
-    EventCategory.B2B: _l("B2B (brokerage)"),
-    EventSubtype.WORKSHOP: _l("Workshop"),
-    EventSubtype.SEMINAR: _l("Seminar"),
-    EventSubtype.INFO_DAY: _l("Info day"),
-    EventSubtype.TRAINING: _l("Training"),
-    EventSubtype.STUDY_VISIT: _l("Study visit"),
-    EventSubtype.CONFERENCE: _l("Conference"),
-    EventSubtype.CLUSTER_MEETING: _l("Cluster meeting"),
-    EventSubtype.BROKERAGE: _l("Brokerage event"),
-    EventSubtype.OTHER: _l("Other"),
-    EventFormat.ONSITE: _l("On site"),
-    EventFormat.ONLINE: _l("Online"),
-    EventFormat.HYBRID: _l("Hybrid"),
-    EventStatus.DRAFT: _l("Draft"),
-    EventStatus.PUBLISHED: _l("Published"),
-    EventStatus.CANCELLED: _l("Cancelled"),
-    RegistrationStatus.PENDING: _l("Pending approval"),
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.WAITLISTED: _l("Waiting list"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-    RegistrationStatus.DECLINED: _l("Declined"),
-    RegistrationRole.PARTICIPANT: _l("Participant"),
-    RegistrationRole.SPEAKER: _l("Speaker"),
-    RegistrationRole.ORGANISER: _l("Organiser"),
-    RegistrationRole.STAFF: _l("Staff"),
-    RegistrationRole.PRESS: _l("Press"),
-}
+
+class Labels(dict):
+    """Enum member -> translated label, keyed by (enum class, value).
+
+    Members of different StrEnums with the same value are equal strings (``Role.STAFF`` and
+    ``RegistrationRole.STAFF`` are both "staff"): a plain dict keyed by members would let one enum's label
+    overwrite the other's ("Door staff" became "Staff").
+    """
+
+    def __init__(self, pairs: Iterable[tuple[enum.StrEnum, object]]) -> None:
+        super().__init__(((type(member), member.value), text) for member, text in pairs)
+
+    def __getitem__(self, member: enum.StrEnum) -> object:
+        return super().__getitem__((type(member), member.value))
+
+    def __contains__(self, member: object) -> bool:
+        return isinstance(member, enum.Enum) and super().__contains__((type(member), member.value))
+
+    def get(self, member: enum.StrEnum, default: object = None) -> object:
+        if not isinstance(member, enum.Enum):
+            return default
+        return super().get((type(member), member.value), default)
+
+
+LABELS = Labels(
+    [
+        (Role.ADMIN, _l("Admin")),
+        (Role.ORGANISER, _l("Organiser")),
+        (Role.STAFF, _l("Door staff")),
+        (OrganisationKind.CLUSTER, _l("Cluster")),
+        (OrganisationKind.INTERMEDIARY, _l("Intermediary (chamber, association, agency, public body)")),
+        (OrganisationKind.SME, _l("SME")),
+        (OrganisationKind.LARGE_COMPANY, _l("Large company")),
+        (OrganisationKind.RESEARCH, _l("Research or education")),
+        (EventCategory.PREPARATORY, _l("Preparatory event")),
+        (EventCategory.C2C, _l("C2C (cluster to cluster)")),
+        (EventCategory.B2B, _l("B2B (brokerage)")),
+        (EventSubtype.WORKSHOP, _l("Workshop")),
+        (EventSubtype.SEMINAR, _l("Seminar")),
+        (EventSubtype.INFO_DAY, _l("Info day")),
+        (EventSubtype.TRAINING, _l("Training")),
+        (EventSubtype.STUDY_VISIT, _l("Study visit")),
+        (EventSubtype.CONFERENCE, _l("Conference")),
+        (EventSubtype.CLUSTER_MEETING, _l("Cluster meeting")),
+        (EventSubtype.BROKERAGE, _l("Brokerage event")),
+        (EventSubtype.OTHER, _l("Other")),
+        (EventFormat.ONSITE, _l("On site")),
+        (EventFormat.ONLINE, _l("Online")),
+        (EventFormat.HYBRID, _l("Hybrid")),
+        (EventStatus.DRAFT, _l("Draft")),
+        (EventStatus.PUBLISHED, _l("Published")),
+        (EventStatus.CANCELLED, _l("Cancelled")),
+        (RegistrationStatus.PENDING, _l("Pending approval")),
+        (RegistrationStatus.CONFIRMED, _l("Confirmed")),
+        (RegistrationStatus.WAITLISTED, _l("Waiting list")),
+        (RegistrationStatus.CANCELLED, _l("Cancelled")),
+        (RegistrationStatus.DECLINED, _l("Declined")),
+        (RegistrationRole.PARTICIPANT, _l("Participant")),
+        (RegistrationRole.SPEAKER, _l("Speaker")),
+        (RegistrationRole.ORGANISER, _l("Organiser")),
+        (RegistrationRole.STAFF, _l("Staff")),
+        (RegistrationRole.PRESS, _l("Press")),
+        (MeetingStatus.REQUESTED, _l("Requested")),
+        (MeetingStatus.ACCEPTED, _l("Accepted")),
+        (MeetingStatus.DECLINED, _l("Declined")),
+        (MeetingStatus.CANCELLED, _l("Cancelled")),
+        (MeetingStatus.SCHEDULED, _l("Scheduled")),
+        (MeetingStatus.COMPLETED, _l("Held")),
+        (MeetingStatus.NO_SHOW, _l("Did not take place")),
+        (MeetingOutcome.DID_NOT_TAKE_PLACE, _l("It did not take place")),
+        (MeetingOutcome.INSUFFICIENT_INTEREST, _l("Insufficient interest")),
+        (MeetingOutcome.INFORMATIVE, _l("Informative, no cooperation planned")),
+        (MeetingOutcome.COOPERATION_POSSIBLE, _l("Cooperation possible")),
+        (MeetingFollowUp.NONE, _l("Nothing yet")),
+        (MeetingFollowUp.NEGOTIATION_STARTED, _l("Negotiation started")),
+        (MeetingFollowUp.AGREEMENT_REACHED, _l("Agreement reached")),
+    ]
+)
 
 
 def label(value: enum.StrEnum | None) -> str:
     if value is None:
         return ""
-    return str(LABELS.get(value, value.value))
+    return str(LABELS.get(value, getattr(value, "value", value)))
 
 
 def as_choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:

@@ -7,8 +7,6 @@ Plans in ``history`` and ``brokerage`` name people by pool and position ("sme-MA
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import select
@@ -89,26 +87,3 @@ def has_registrations(event: Event) -> bool:
         db.session.scalar(select(Registration.id).where(Registration.event_id == event.id).limit(1))
         is not None
     )
-
-
-@contextmanager
-def quiet_mail() -> Iterator[None]:
-    """Queue no e-mail while seeding: the demo's people asked for none.
-
-    The past events' mails went out back then (queuing hundreds now would send stale confirmations), and
-    every confirmation renders a badge PDF (~0.1 s each): with mail, the seed would take a minute.
-    The registration and meeting services look ``notify`` / ``notify_meeting`` up in their own module,
-    so they are swapped there for the duration.
-    TODO(lead): a ``notify=False`` keyword on ``register_person`` / ``cancel_registration`` and the
-    request services would make this swap unnecessary.
-    """
-    from move_events.meetings import requests
-    from move_events.registration import services
-
-    saved = services.notify, requests.notify_meeting
-    services.notify = lambda *args, **kwargs: None
-    requests.notify_meeting = lambda *args, **kwargs: None
-    try:
-        yield
-    finally:
-        services.notify, requests.notify_meeting = saved

@@ -19,7 +19,7 @@ from move_events.auth.services import create_user, find_user
 from move_events.demo import data
 from move_events.demo.brokerage import TryLink, fill_brokerage, try_links
 from move_events.demo.history import write_history
-from move_events.demo.people import has_registrations, pools, quiet_mail, register
+from move_events.demo.people import has_registrations, pools, register
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.directory.services import (
     create_organisation,
@@ -30,6 +30,7 @@ from move_events.directory.services import (
 from move_events.events.models import Event, EventCategory, EventFormat, EventStatus, EventSubtype
 from move_events.events.services import EventDetails, cancel_event, create_event, publish_event
 from move_events.extensions import db
+from move_events.outbox.services import no_mail
 
 DEMO_USERS = [
     ("admin@move-events.example", "demo-admin-2026", Role.ADMIN),
@@ -277,9 +278,9 @@ def _registrations(seeder: _Seeder) -> None:
 
 
 def seed_demo() -> SeedSummary:
-    """Create (or complete) the demo data. Flushes; the caller commits. Queues no e-mail (``quiet_mail``)."""
+    """Create (or complete) the demo data. Flushes; the caller commits. Queues no e-mail (``outbox.no_mail``)."""
     seeder = _Seeder()
-    with quiet_mail():
+    with no_mail():
         partners = seeder.directory()
         users = seeder.users(partners)
         seeder.events(partners, users[Role.ORGANISER])

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from move_events.events.models import Event
 from move_events.meetings.models import Meeting
-from move_events.registration.exports import Value, _csv_cell, _xlsx_cell
+from move_events.registration.exports import Value, csv_cell, xlsx_cell
 from move_events.registration.models import Registration
 
 SIDE_COLUMNS = ("name", "organisation", "organisation_kind", "country", "outcome")
@@ -72,7 +72,7 @@ def meetings_csv(event: Event, meetings: Iterable[Meeting]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows([_csv_cell(value) for value in row] for row in export_rows(event, meetings))
+    writer.writerows([csv_cell(value) for value in row] for row in export_rows(event, meetings))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -91,7 +91,7 @@ def meetings_xlsx(event: Event, meetings: Iterable[Meeting]) -> bytes:
     sheet.append(header)
     rows = 0
     for row in export_rows(event, meetings):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([xlsx_cell(sheet, value) for value in row])
         rows += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
     buffer = io.BytesIO()

@@ -239,6 +239,3 @@ def manage_export(event_id: int, fmt: str):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-from move_events.meetings import outcome_views  # noqa: E402, F401  (until the lead adds it to VIEW_MODULES)

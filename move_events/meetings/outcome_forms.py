@@ -10,7 +10,6 @@ from wtforms.validators import InputRequired, Length
 from move_events.directory.forms import STRIP
 from move_events.labels import choices
 from move_events.meetings.models import MeetingFollowUp, MeetingOutcome
-from move_events.meetings.outcomes import LABELS  # noqa: F401  (the meetings' labels are registered there)
 
 
 class RatingForm(FlaskForm):

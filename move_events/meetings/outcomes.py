@@ -26,30 +26,9 @@ from move_events.auth.models import User
 from move_events.db_types import utcnow
 from move_events.events.models import Event
 from move_events.extensions import db
-from move_events.labels import LABELS
 from move_events.meetings.booking import MeetingError
 from move_events.meetings.models import Meeting, MeetingFollowUp, MeetingOutcome, MeetingStatus
 from move_events.registration.models import Registration
-
-# Until the lead moves them into move_events/labels.py, the meetings' labels are added here.
-LABELS.update(
-    {
-        MeetingStatus.REQUESTED: _l("Requested"),
-        MeetingStatus.ACCEPTED: _l("Accepted"),
-        MeetingStatus.DECLINED: _l("Declined"),
-        MeetingStatus.CANCELLED: _l("Cancelled"),
-        MeetingStatus.SCHEDULED: _l("Scheduled"),
-        MeetingStatus.COMPLETED: _l("Held"),
-        MeetingStatus.NO_SHOW: _l("Did not take place"),
-        MeetingOutcome.DID_NOT_TAKE_PLACE: _l("It did not take place"),
-        MeetingOutcome.INSUFFICIENT_INTEREST: _l("Insufficient interest"),
-        MeetingOutcome.INFORMATIVE: _l("Informative, no cooperation planned"),
-        MeetingOutcome.COOPERATION_POSSIBLE: _l("Cooperation possible"),
-        MeetingFollowUp.NONE: _l("Nothing yet"),
-        MeetingFollowUp.NEGOTIATION_STARTED: _l("Negotiation started"),
-        MeetingFollowUp.AGREEMENT_REACHED: _l("Agreement reached"),
-    }
-)
 
 OUTCOME_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.COMPLETED, MeetingStatus.NO_SHOW)
 MARKS = (MeetingStatus.COMPLETED, MeetingStatus.NO_SHOW)

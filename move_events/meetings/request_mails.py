@@ -10,7 +10,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from move_events.meetings.models import Meeting
-from move_events.outbox.services import email_url_context, queue_email
+from move_events.outbox.services import email_url_context, mail_suppressed, queue_email
 from move_events.registration.links import make_personal_token
 from move_events.registration.models import Registration
 
@@ -40,7 +40,9 @@ def meetings_url(registration: Registration) -> str:
 
 
 def notify_meeting(meeting: Meeting, what: str, *, to: Registration) -> None:
-    """Queue the e-mail telling ``to`` that ``what`` happened to ``meeting``."""
+    """Queue the e-mail telling ``to`` what happened to ``meeting`` (nothing inside ``no_mail()``)."""
+    if mail_suppressed():
+        return
     other = meeting.requester if to.id == meeting.counterpart_id else meeting.counterpart
     event, person = meeting.event, to.person
     queue_email(

@@ -68,7 +68,7 @@ def meeting_state(meeting: Meeting) -> str:
 def request_expiry(event: Event, now: datetime) -> datetime:
     """When a request made ``now`` expires: after the configured days, or at the event's start (its end
     once it has started), whichever is first."""
-    days = int(current_app.config.get("MEETING_REQUEST_EXPIRY_DAYS", 7))
+    days = int(current_app.config["MEETING_REQUEST_EXPIRY_DAYS"])
     limit = event.starts_at if event.starts_at > now else event.ends_at
     return min(now + timedelta(days=days), limit)
 
@@ -138,7 +138,7 @@ def request_meeting(
     expire_requests(now=now, event=event)
     if live_meeting_between(requester, counterpart) is not None:
         raise MeetingError(_l("You already have a meeting or an open request with this person."))
-    cap = int(current_app.config.get("MEETING_OPEN_REQUESTS_CAP", 20))
+    cap = int(current_app.config["MEETING_OPEN_REQUESTS_CAP"])
     if _open_requests(requester) >= cap:
         raise MeetingError(
             _l(

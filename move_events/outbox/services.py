@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -79,6 +80,27 @@ class DeliveryReport:
 
 
 # --- queueing -----------------------------------------------------------------------------------------
+
+
+_mail_suppressed: ContextVar[bool] = ContextVar("mail_suppressed", default=False)
+
+
+@contextmanager
+def no_mail() -> Iterator[None]:
+    """Within this block the notification functions queue nothing (and render no attachments).
+
+    For bulk work whose people must not be mailed, such as seeding the demo's past events. A context
+    variable, so it holds only for the code running inside the block (not for other threads' requests).
+    """
+    token = _mail_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _mail_suppressed.reset(token)
+
+
+def mail_suppressed() -> bool:
+    return _mail_suppressed.get()
 
 
 def queue_email(

@@ -67,7 +67,7 @@ def neutralise_formula(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv_cell(value: Value) -> str | int:
+def csv_cell(value: Value) -> str | int:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -82,11 +82,11 @@ def registrations_csv(registrations: Iterable[Registration]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows([_csv_cell(value) for value in row] for row in export_rows(registrations))
+    writer.writerows([csv_cell(value) for value in row] for row in export_rows(registrations))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _xlsx_cell(sheet, value: Value) -> WriteOnlyCell:
+def xlsx_cell(sheet, value: Value) -> WriteOnlyCell:
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None, microsecond=0))  # no time zones: UTC
         cell.number_format = _XLSX_DATETIME_FORMAT
@@ -114,7 +114,7 @@ def registrations_xlsx(registrations: Iterable[Registration], *, sheet_title: st
     sheet.append(header)
     rows = 0
     for row in export_rows(registrations):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([xlsx_cell(sheet, value) for value in row])
         rows += 1
     sheet.auto_filter.ref = f"A1:{chr(ord('A') + len(COLUMNS) - 1)}{rows + 1}"
     buffer = io.BytesIO()

@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from move_events.badges.pdf import BadgeLayout, render_badges
-from move_events.outbox.services import Attachment, email_url_context, queue_email
+from move_events.outbox.services import Attachment, email_url_context, mail_suppressed, queue_email
 from move_events.registration.calendar import event_ics
 from move_events.registration.links import make_personal_token
 from move_events.registration.models import Registration
@@ -56,7 +56,9 @@ def personal_url(registration: Registration) -> str:
 
 
 def notify(registration: Registration, what: str) -> None:
-    """Queue the e-mail for ``what`` happened to ``registration``."""
+    """Queue the e-mail for ``what`` happened to ``registration`` (nothing inside ``outbox.no_mail()``)."""
+    if mail_suppressed():
+        return
     template, subject, with_ics = MESSAGES[what]
     event, person = registration.event, registration.person
     with email_url_context():
