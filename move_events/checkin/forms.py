@@ -6,15 +6,17 @@ sends), so these forms do not check it a second time.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from move_events.checkin.models import ScanDirection
 from move_events.countries import country_choices
 from move_events.labels import as_choices
 from move_events.registration.forms import ProfileFields, chosen_organisation
@@ -29,6 +31,8 @@ class DoorForm(FlaskForm):
 
     nonce = HiddenField(validators=[Optional(), Length(max=64)])
     door = StringField(_l("Door"), validators=[Optional(), Length(max=120)])
+    checkin_list = HiddenField(validators=[Optional(), Length(max=20)])  # a list id; the view checks it
+    direction = HiddenField(validators=[Optional(), AnyOf([d.value for d in ScanDirection])])
 
 
 class ScanForm(DoorForm):
@@ -69,3 +73,18 @@ def _door_language() -> str:
     """The door's interface language: the best guess for a walk-in's e-mails (they can change it)."""
     locale = get_locale()
     return locale.language if locale and locale.language in current_app.config["LANGUAGES"] else "en"
+
+
+class CheckInListForm(FlaskForm):
+    """A new check-in list: a name and one of the event's days (or none: a room open every day)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    day = SelectField(_l("Day"), choices=[], validate_choice=True)
+
+    def __init__(self, *args: Any, days: list[tuple[date, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.day.choices = [("", _l("Every day")), *((d.isoformat(), text) for d, text in days)]
+
+    @property
+    def chosen_day(self) -> date | None:
+        return date.fromisoformat(self.day.data) if self.day.data else None

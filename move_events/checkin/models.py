@@ -4,13 +4,15 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from move_events.db_types import UTCDateTime, str_enum, utcnow
 from move_events.extensions import db
 
 if TYPE_CHECKING:
+    from move_events.auth.models import User
+    from move_events.events.models import Event
     from move_events.registration.models import Registration
 
 
@@ -26,10 +28,15 @@ class ScanResult(enum.StrEnum):
     WRONG_EVENT = "wrong_event"
     INVALID = "invalid"  # forged, truncated or revoked badge, or an unknown token
     UNDONE = "undone"  # a staff member undid a mistaken check-in
+    LEFT = "left"  # an exit scan of a confirmed registration: no longer inside
 
 
 class CheckInList(db.Model):
-    """A list people are checked in on: one per day or room of an event."""
+    """A list people are checked in on: one per day or room of an event.
+
+    Each list is its own welcome: a person enters once per list (day 1 and day 2 are separate), and
+    the event's ``Registration.checked_in_at`` stays their first arrival at the event as a whole.
+    """
 
     __tablename__ = "checkin_lists"
 
@@ -37,6 +44,30 @@ class CheckInList(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     day: Mapped[date | None]
+
+    event: Mapped[Event] = relationship()
+
+
+class CheckInListEntry(db.Model):
+    """A person admitted on a check-in list.
+
+    The unique (list, registration) pair is what makes "once per list" hold when two doors scan one
+    badge at the same moment: the second INSERT finds the first (``ON CONFLICT DO NOTHING``).
+    """
+
+    __tablename__ = "checkin_list_entries"
+    __table_args__ = (UniqueConstraint("checkin_list_id", "registration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_list_id: Mapped[int] = mapped_column(ForeignKey("checkin_lists.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    door: Mapped[str] = mapped_column(String(120), default="")
+
+    checked_in_by: Mapped[User | None] = relationship()
 
 
 class CheckIn(db.Model):
@@ -67,3 +98,4 @@ class CheckIn(db.Model):
     nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     registration: Mapped[Registration | None] = relationship()
+    checkin_list: Mapped[CheckInList | None] = relationship()

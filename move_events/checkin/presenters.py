@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
-from move_events.checkin.models import ScanResult
-from move_events.checkin.services import ScanOutcome, arrival_counts
+from move_events.checkin.lists import list_arrival_counts
+from move_events.checkin.models import CheckInList, ScanResult
+from move_events.checkin.queries import arrival_counts, inside_count
+from move_events.checkin.services import ScanOutcome
 from move_events.events.models import Event
 from move_events.labels import label
 from move_events.registration.models import RegistrationStatus
 from move_events.templating import local_datetime
 
+TONES = {ScanResult.LEFT: "undone"}  # the result panel's style where a result has none of its own
+
 
 def outcome_json(outcome: ScanOutcome, event: Event) -> dict:
     """The scan answer the door page's script (and the no-script page) shows."""
-    arrived, expected = arrival_counts(event)
     registration = outcome.registration
     at = local_datetime(outcome.checked_in_at, event.timezone, "HH:mm") if outcome.checked_in_at else ""
     title, detail = _describe(outcome, at)
     return {
         "result": outcome.result.value,
-        "ok": outcome.ok,
+        "ok": outcome.ok or outcome.result is ScanResult.LEFT,  # a good scan: the happy sound
+        "tone": "welcome" if outcome.back else TONES.get(outcome.result, outcome.result.value),
         "title": title,
         "detail": detail,
         "name": outcome.name if outcome.result is not ScanResult.INVALID else "",
@@ -29,25 +36,45 @@ def outcome_json(outcome: ScanOutcome, event: Event) -> dict:
         "role": label(registration.role) if registration else "",
         "checked_in_at": at,
         "registration_id": registration.id if registration else None,
-        "undo_url": url_for("checkin.registration_undo", event_id=event.id, registration_id=registration.id)
+        "undo_url": url_for(
+            "checkin.registration_undo",
+            event_id=event.id,
+            registration_id=registration.id,
+            list=outcome.checkin_list.id if outcome.checkin_list else None,
+        )
         if outcome.ok and registration
         else "",
-        "arrived": arrived,
-        "expected": expected,
+        "list": outcome.checkin_list.name if outcome.checkin_list else "",
+        **counts_json(event, outcome.checkin_list),
     }
+
+
+def counts_json(event: Event, checkin_list: CheckInList | None) -> dict[str, int]:
+    """The live counter: arrived / expected at the event, and on the chosen list if there is one."""
+    arrived, expected = arrival_counts(event)
+    counts = {"arrived": arrived, "expected": expected, "inside": inside_count(event)}
+    if checkin_list is not None:
+        counts["list_arrived"], counts["list_expected"] = list_arrival_counts(checkin_list)
+    return counts
 
 
 def _describe(outcome: ScanOutcome, at: str) -> tuple[str, str]:
     result = outcome.result
     if result is ScanResult.WELCOME:
         return _("Welcome, %(name)s!", name=outcome.name), outcome.organisation
+    if result is ScanResult.ALREADY_CHECKED_IN and outcome.back:
+        return _("Welcome back, %(name)s!", name=outcome.name), _("First checked in at %(time)s.", time=at)
     if result is ScanResult.ALREADY_CHECKED_IN:
         detail = _("%(name)s is already checked in at %(time)s", name=outcome.name, time=at)
         if outcome.checked_in_by:
             detail += " " + _("by %(user)s", user=outcome.checked_in_by)
         if outcome.door:
             detail += " " + _("at door %(door)s", door=outcome.door)
+        if outcome.checkin_list:
+            detail += " " + _("on the list %(list)s", list=outcome.checkin_list.name)
         return _("Already checked in"), detail + "."
+    if result is ScanResult.LEFT:
+        return _("Goodbye, %(name)s!", name=outcome.name), _("Left at %(time)s.", time=at)
     if result is ScanResult.NOT_CONFIRMED:
         status = label(RegistrationStatus(outcome.reason)) if outcome.reason else ""
         return _("Not confirmed"), _(
@@ -66,15 +93,29 @@ def door_strings() -> dict[str, str]:
         "network": _("No connection to the server. Scan again."),
         "error": _("The server could not handle this scan."),
         "undone": _("Check-in undone."),
+        "entry": _("Entry"),
+        "exit": _("Exit"),
         "undo": _("Undo this check-in"),
         "checkIn": _("Check in"),
+        "checkOut": _("Check out"),
         "checkedIn": _("Checked in"),
         "noResults": _("Nobody found."),
         "noCamera": _(
-            "Camera scanning needs a browser with the BarcodeDetector API (Chrome on Android, for "
-            "example). Use a handheld scanner or the name search here."
+            "This device has no camera the page may use. Use a handheld scanner or the name search."
+        ),
+        "cameraSlow": _(
+            "This browser sends camera pictures to the server to read codes: hold the badge still."
         ),
         "cameraStart": _("Scan with the camera"),
         "cameraStop": _("Stop the camera"),
         "cameraDenied": _("The camera could not be opened."),
     }
+
+
+def day_label(day: date | None) -> str:
+    """A list's day as door staff read it ("Thursday, March 4, 2027"); "every day" if it has none."""
+    return format_date(day, "full") if day else _("every day")
+
+
+def list_label(checkin_list: CheckInList) -> str:
+    return f"{checkin_list.name} · {day_label(checkin_list.day)}"

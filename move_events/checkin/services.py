@@ -8,6 +8,13 @@ The check-in itself is one conditional UPDATE (``... WHERE checked_in_at IS NULL
 says who won. That needs no extra lock on either engine: PostgreSQL makes the second UPDATE wait for
 the first transaction's row lock and then re-checks the WHERE clause against the committed row
 (rowcount 0); SQLite serialises writers on the whole database.
+
+An exit scan (direction EXIT) admits nobody: it logs LEFT for a confirmed registration of the event,
+and ``queries.inside_count`` counts who is inside from the latest entry or exit of each person.
+
+On a check-in list (a day or a room, see ``lists``) the welcome is the list entry instead: once per
+list, decided by the unique (list, registration) pair; the registration's ``checked_in_at`` is still
+set only on the first arrival at the event.
 """
 
 from __future__ import annotations
@@ -16,14 +23,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from move_events.auth.models import User
 from move_events.badges.tokens import BadgeTokenInvalid, verify_badge_token
-from move_events.checkin.models import CheckIn, ScanResult
+from move_events.checkin.lists import enter_list, leave_list, list_entry
+from move_events.checkin.models import CheckIn, CheckInList, ScanDirection, ScanResult
+from move_events.checkin.queries import is_out
 from move_events.db_types import utcnow
-from move_events.directory.models import Organisation, Person
 from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.registration.models import Registration, RegistrationStatus
@@ -34,7 +42,6 @@ from move_events.registration.services import (
 
 RAW_TOKEN_LENGTH = CheckIn.__table__.c.raw_token.type.length
 DOOR_LENGTH = CheckIn.__table__.c.door.type.length
-SEARCH_LIMIT = 20
 
 
 class CheckInError(Exception):
@@ -55,6 +62,9 @@ class ScanOutcome:
     checked_in_at: datetime | None = None
     checked_in_by: str = ""
     door: str = ""
+    checkin_list: CheckInList | None = None
+    direction: ScanDirection = ScanDirection.ENTRY
+    back: bool = False  # ALREADY_CHECKED_IN of someone whose last scan was an exit: a re-entry
     replayed: bool = False  # a retried request: the original outcome, nothing written
 
     @property
@@ -81,8 +91,11 @@ def check_in_by_token(
     door: str = "",
     device: str = "",
     now: datetime | None = None,
+    checkin_list: CheckInList | None = None,
+    direction: ScanDirection = ScanDirection.ENTRY,
 ) -> ScanOutcome:
-    """Check in the holder of a badge token at ``event``, and log the scan. Flushes.
+    """Check in the holder of a badge token at ``event`` (or, for an exit, see them out), and log the
+    scan. Flushes.
 
     If the same nonce was seen before, nothing is written and the original outcome comes back. On the
     rare race of two requests with one nonce at once, the loser's unique-constraint error rolls back
@@ -96,7 +109,20 @@ def check_in_by_token(
     except BadgeTokenInvalid as error:
         outcome = ScanOutcome(result=ScanResult.INVALID, reason=str(error))
     else:
-        outcome = _admit(event=event, registration=registration, user=user, now=now)
+        if direction is ScanDirection.EXIT:
+            outcome = _see_out(event=event, registration=registration, now=now)
+        else:
+            outcome = _admit(
+                event=event,
+                registration=registration,
+                user=user,
+                now=now,
+                door=door,
+                checkin_list=checkin_list,
+            )
+            outcome.back = outcome.result is ScanResult.ALREADY_CHECKED_IN and is_out(registration)
+    outcome.checkin_list = checkin_list
+    outcome.direction = direction
     return _log(event=event, outcome=outcome, token=token, user=user, nonce=nonce, door=door, device=device)
 
 
@@ -109,12 +135,16 @@ def check_in_registration(
     door: str = "",
     device: str = "",
     now: datetime | None = None,
+    checkin_list: CheckInList | None = None,
 ) -> ScanOutcome:
     """Check in a person found by name search: the same rules and log as a scan, without a token."""
     original = _replay(nonce)
     if original is not None:
         return original
-    outcome = _admit(event=event, registration=registration, user=user, now=now)
+    outcome = _admit(
+        event=event, registration=registration, user=user, now=now, door=door, checkin_list=checkin_list
+    )
+    outcome.checkin_list = checkin_list
     return _log(event=event, outcome=outcome, token="", user=user, nonce=nonce, door=door, device=device)
 
 
@@ -127,6 +157,7 @@ def admit_walk_in(
     door: str = "",
     device: str = "",
     now: datetime | None = None,
+    checkin_list: CheckInList | None = None,
 ) -> ScanOutcome:
     """Register someone who turns up without a registration, and check them in. Flushes.
 
@@ -138,18 +169,35 @@ def admit_walk_in(
     now = now or utcnow()
     registration = register_person(event=event, details=details, by_organiser=True, admitted=True, now=now)
     return check_in_registration(
-        event=event, registration=registration, user=user, nonce=nonce, door=door, device=device, now=now
+        event=event,
+        registration=registration,
+        user=user,
+        nonce=nonce,
+        door=door,
+        device=device,
+        now=now,
+        checkin_list=checkin_list,
     )
 
 
-def undo_check_in(*, registration: Registration, user: User | None, door: str = "") -> CheckIn:
-    """Undo a mistaken check-in: the person counts as not arrived again. Logs an UNDONE row. Flushes."""
-    if registration.checked_in_at is None:
+def undo_check_in(
+    *, registration: Registration, user: User | None, door: str = "", checkin_list: CheckInList | None = None
+) -> CheckIn:
+    """Undo a mistaken check-in: the person counts as not arrived again. Logs an UNDONE row. Flushes.
+
+    On a list, only that list's entry goes (see ``leave_list`` for the first arrival).
+    """
+    if checkin_list is not None:
+        if not leave_list(checkin_list=checkin_list, registration=registration):
+            raise CheckInError(str(_l("This person is not checked in on this list.")))
+    elif registration.checked_in_at is None:
         raise CheckInError(str(_l("This person is not checked in.")))
-    registration.checked_in_at = None
-    registration.checked_in_by_id = None
+    else:
+        registration.checked_in_at = None
+        registration.checked_in_by_id = None
     entry = CheckIn(
         event_id=registration.event_id,
+        checkin_list_id=checkin_list.id if checkin_list else None,
         registration_id=registration.id,
         result=ScanResult.UNDONE,
         scanned_by_id=user.id if user else None,
@@ -160,41 +208,14 @@ def undo_check_in(*, registration: Registration, user: User | None, door: str = 
     return entry
 
 
-def search_attendees(event: Event, query: str) -> list[Registration]:
-    """Registrations of ``event`` (any status) whose name, e-mail or organisation contains ``query``."""
-    words = query.lower().split()
-    if not words:
-        return []
-    full_name = func.lower(Person.given_name + " " + Person.family_name)
-    stmt = (
-        select(Registration)
-        .join(Registration.person)
-        .outerjoin(Person.organisation)
-        .where(Registration.event_id == event.id)
-        .order_by(Person.family_name, Person.given_name, Registration.id)
-        .limit(SEARCH_LIMIT)
-    )
-    for word in words:
-        stmt = stmt.where(
-            or_(
-                full_name.contains(word, autoescape=True),
-                func.lower(Person.email).contains(word, autoescape=True),
-                func.lower(Organisation.name).contains(word, autoescape=True),
-            )
-        )
-    return list(db.session.scalars(stmt))
-
-
-def arrival_counts(event: Event) -> tuple[int, int]:
-    """(arrived, expected): confirmed registrations checked in, and all confirmed registrations."""
-    confirmed = (Registration.event_id == event.id) & (Registration.status == RegistrationStatus.CONFIRMED)
-    arrived = func.count(Registration.checked_in_at)
-    row = db.session.execute(select(arrived, func.count(Registration.id)).where(confirmed)).one()
-    return int(row[0]), int(row[1])
-
-
 def _admit(
-    *, event: Event, registration: Registration, user: User | None, now: datetime | None
+    *,
+    event: Event,
+    registration: Registration,
+    user: User | None,
+    now: datetime | None,
+    door: str = "",
+    checkin_list: CheckInList | None = None,
 ) -> ScanOutcome:
     if registration.event_id != event.id:
         return ScanOutcome(
@@ -205,14 +226,11 @@ def _admit(
             result=ScanResult.NOT_CONFIRMED, reason=registration.status.value, registration=registration
         )
     now = now or utcnow()
-    won = db.session.execute(
-        update(Registration.__table__)
-        .where(
-            Registration.__table__.c.id == registration.id, Registration.__table__.c.checked_in_at.is_(None)
+    if checkin_list is not None:
+        return _admit_on_list(
+            checkin_list=checkin_list, registration=registration, user=user, now=now, door=door
         )
-        .values(checked_in_at=now, checked_in_by_id=user.id if user else None)
-    ).rowcount
-    db.session.refresh(registration)  # the UPDATE bypassed the ORM; another door may have won
+    won = _first_arrival(registration=registration, user=user, now=now)
     if won:
         return ScanOutcome(
             result=ScanResult.WELCOME,
@@ -223,8 +241,62 @@ def _admit(
     return _already(registration)
 
 
-def _already(registration: Registration) -> ScanOutcome:
+def _see_out(*, event: Event, registration: Registration, now: datetime | None) -> ScanOutcome:
+    """An exit: refused like an entry for another event or an unconfirmed registration, else LEFT."""
+    if registration.event_id != event.id:
+        return ScanOutcome(
+            result=ScanResult.WRONG_EVENT, reason=registration.event.title, registration=registration
+        )
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        return ScanOutcome(
+            result=ScanResult.NOT_CONFIRMED, reason=registration.status.value, registration=registration
+        )
+    return ScanOutcome(result=ScanResult.LEFT, registration=registration, checked_in_at=now or utcnow())
+
+
+def _first_arrival(*, registration: Registration, user: User | None, now: datetime) -> bool:
+    """Set the registration's check-in if nobody has yet; True if this call did."""
+    won = db.session.execute(
+        update(Registration.__table__)
+        .where(
+            Registration.__table__.c.id == registration.id, Registration.__table__.c.checked_in_at.is_(None)
+        )
+        .values(checked_in_at=now, checked_in_by_id=user.id if user else None)
+    ).rowcount
+    db.session.refresh(registration)  # the UPDATE bypassed the ORM; another door may have won
+    return bool(won)
+
+
+def _admit_on_list(
+    *, checkin_list: CheckInList, registration: Registration, user: User | None, now: datetime, door: str
+) -> ScanOutcome:
+    """Welcome once per list; the event's first arrival is set too if this is it."""
+    door = door.strip()[:DOOR_LENGTH]
+    won = enter_list(checkin_list=checkin_list, registration=registration, user=user, door=door, now=now)
+    _first_arrival(registration=registration, user=user, now=now)
+    if won:
+        return ScanOutcome(
+            result=ScanResult.WELCOME,
+            registration=registration,
+            checked_in_at=now,
+            checked_in_by=_user_name(user),
+        )
+    return _already(registration, checkin_list)
+
+
+def _already(registration: Registration, checkin_list: CheckInList | None = None) -> ScanOutcome:
     """ALREADY_CHECKED_IN, with the time, user and door of the scan that checked the person in."""
+    if checkin_list is not None:
+        entry = list_entry(checkin_list, registration)
+        if entry is not None:
+            return ScanOutcome(
+                result=ScanResult.ALREADY_CHECKED_IN,
+                registration=registration,
+                checked_in_at=entry.checked_in_at,
+                checked_in_by=_user_name(entry.checked_in_by),
+                door=entry.door,
+                checkin_list=checkin_list,
+            )
     first = _admitting_scan(registration)
     by = registration.checked_in_by
     return ScanOutcome(
@@ -237,13 +309,19 @@ def _already(registration: Registration) -> ScanOutcome:
 
 
 def _admitting_scan(registration: Registration) -> CheckIn | None:
-    """The WELCOME row of the current check-in: the latest one (an undo may have come before it)."""
-    return db.session.scalars(
+    """The WELCOME row of the current check-in: the one at the first-arrival time (later welcomes on
+    other days' lists are not it), else the latest one (an undo may have come before it)."""
+    welcomes = (
         select(CheckIn)
         .where(CheckIn.registration_id == registration.id, CheckIn.result == ScanResult.WELCOME)
         .order_by(CheckIn.scanned_at.desc(), CheckIn.id.desc())
         .limit(1)
-    ).first()
+    )
+    if registration.checked_in_at is not None:
+        first = db.session.scalars(welcomes.where(CheckIn.scanned_at == registration.checked_in_at)).first()
+        if first is not None:
+            return first
+    return db.session.scalars(welcomes).first()
 
 
 def _log(
@@ -259,9 +337,11 @@ def _log(
     door = door.strip()[:DOOR_LENGTH]
     entry = CheckIn(
         event_id=event.id,
+        checkin_list_id=outcome.checkin_list.id if outcome.checkin_list else None,
         registration_id=outcome.registration.id if outcome.registration else None,
         raw_token=token[:RAW_TOKEN_LENGTH],
-        scanned_at=outcome.checked_in_at if outcome.ok else utcnow(),
+        scanned_at=outcome.checked_in_at if outcome.checked_in_at and outcome.result in _TIMED else utcnow(),
+        direction=outcome.direction,
         scanned_by_id=user.id if user else None,
         device=device[: CheckIn.__table__.c.device.type.length],
         door=door,
@@ -284,6 +364,9 @@ def _log(
     return outcome
 
 
+_TIMED = (ScanResult.WELCOME, ScanResult.LEFT)  # results whose scan time is the outcome's own time
+
+
 def _replay(nonce: str | None) -> ScanOutcome | None:
     """The outcome of the scan already logged under ``nonce``, if any."""
     if not nonce:
@@ -293,13 +376,15 @@ def _replay(nonce: str | None) -> ScanOutcome | None:
         return None
     registration = entry.registration
     if entry.result is ScanResult.ALREADY_CHECKED_IN and registration is not None:
-        outcome = _already(registration)
+        outcome = _already(registration, entry.checkin_list)
     else:
         outcome = ScanOutcome(result=entry.result, reason=entry.reason, registration=registration)
-        if entry.result is ScanResult.WELCOME:
+        if entry.result in _TIMED:
             outcome.checked_in_at = entry.scanned_at
             outcome.checked_in_by = _user_name(db.session.get(User, entry.scanned_by_id))
             outcome.door = entry.door
+    outcome.checkin_list = entry.checkin_list
+    outcome.direction = entry.direction
     outcome.replayed = True
     return outcome
 

@@ -1,7 +1,8 @@
 """Door pages: pick an event, then scan badges (scanner, camera, name search) and watch arrivals.
 
 Every route answers the door page's script in JSON; the scan form also works as a plain form post
-without JavaScript, and renders the page with the result.
+without JavaScript, and renders the page with the result. Door staff may pick a check-in list (a day
+or a room): the page's ``?list=`` and every form's ``checkin_list`` carry its id.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from move_events.auth.models import Role
 from move_events.badges.pdf import BadgeLayout, render_badges
 from move_events.checkin import bp
 from move_events.checkin.forms import DoorForm, ScanForm, WalkInForm
-from move_events.checkin.models import ScanResult
-from move_events.checkin.presenters import door_strings, outcome_json
+from move_events.checkin.frames import FRAME_TYPES, MAX_FRAME_BYTES, FrameUnreadable, decode_badge_frame
+from move_events.checkin.lists import event_checkin_lists, on_list_ids
+from move_events.checkin.models import CheckInList, ScanDirection, ScanResult
+from move_events.checkin.presenters import counts_json, door_strings, list_label, outcome_json
+from move_events.checkin.queries import search_attendees
 from move_events.checkin.services import (
     CheckInError,
     admit_walk_in,
-    arrival_counts,
     check_in_by_token,
     check_in_registration,
-    search_attendees,
     undo_check_in,
 )
 from move_events.checkin.sheets import render_sign_in_sheet
@@ -57,6 +59,18 @@ def _door_form(form_class: type[DoorForm]) -> DoorForm:
     return form_class(formdata=MultiDict({k: v for k, v in body.items() if isinstance(v, str)}))
 
 
+def _chosen_list(event: Event, raw: str | None) -> CheckInList | None:
+    """The check-in list whose id is ``raw`` (none if empty); 404 if it is not one of the event's."""
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        abort(404)
+    checkin_list = db.get_or_404(CheckInList, int(raw))
+    if checkin_list.event_id != event.id:
+        abort(404)
+    return checkin_list
+
+
 def _registration_or_404(event: Event, registration_id: int) -> Registration:
     registration = db.get_or_404(Registration, registration_id)
     if registration.event_id != event.id:
@@ -80,9 +94,11 @@ def event_list():
 @role_required(Role.STAFF)
 def door(event_id: int):
     event = db.get_or_404(Event, event_id)
+    checkin_list = _chosen_list(event, request.args.get("list"))
     query = request.args.get("q", "").strip()
     found = search_attendees(event, query) if query else []
-    return _render_door(event, ScanForm(formdata=None), query=query, found=found)
+    form = ScanForm(formdata=None, checkin_list=str(checkin_list.id) if checkin_list else "")
+    return _render_door(event, form, query=query, found=found)
 
 
 @bp.route("/<int:event_id>/scan", methods=["POST"])
@@ -101,18 +117,58 @@ def scan(event_id: int):
         nonce=form.nonce.data or None,
         door=form.door.data or "",
         device=request.user_agent.string,
+        checkin_list=_chosen_list(event, form.checkin_list.data),
+        direction=ScanDirection(form.direction.data or ScanDirection.ENTRY),
     )
     db.session.commit()
     if _wants_json():
         return jsonify(outcome_json(outcome, event))
-    return _render_door(event, ScanForm(formdata=None, door=form.door.data), outcome=outcome)
+    return _render_door(event, _next_scan_form(form), outcome=outcome)
+
+
+@bp.route("/<int:event_id>/frame", methods=["POST"])
+@role_required(Role.STAFF)
+def frame(event_id: int):
+    """A camera picture from a browser without BarcodeDetector (the body is the JPEG; nonce, door and
+    list in the query): a QR code in it is checked in exactly like a typed scan. A picture without a
+    code answers ``{"result": "nothing"}`` at once and logs nothing: most frames show no badge."""
+    event = db.get_or_404(Event, event_id)
+    if (request.content_length or 0) > MAX_FRAME_BYTES:
+        return jsonify(error=_("This picture is too large.")), 413
+    form = DoorForm(formdata=request.args)
+    if request.mimetype not in FRAME_TYPES or not form.validate():
+        return jsonify(error=_("Send a JPEG or PNG picture."), errors=form.errors), 400
+    checkin_list = _chosen_list(event, form.checkin_list.data)
+    data = request.stream.read(MAX_FRAME_BYTES + 1)
+    if len(data) > MAX_FRAME_BYTES:
+        return jsonify(error=_("This picture is too large.")), 413
+    try:
+        token = decode_badge_frame(data)
+    except FrameUnreadable:
+        return jsonify(error=_("Send a JPEG or PNG picture.")), 400
+    if token is None:
+        return jsonify(result="nothing", ok=False)
+    outcome = check_in_by_token(
+        event=event,
+        token=token,
+        user=current_user,
+        nonce=form.nonce.data or None,
+        door=form.door.data or "",
+        device=request.user_agent.string,
+        checkin_list=checkin_list,
+        direction=ScanDirection(form.direction.data or ScanDirection.ENTRY),
+    )
+    db.session.commit()
+    return jsonify(outcome_json(outcome, event))
 
 
 @bp.route("/<int:event_id>/search")
 @role_required(Role.STAFF)
 def search(event_id: int):
     event = db.get_or_404(Event, event_id)
+    checkin_list = _chosen_list(event, request.args.get("list"))
     found = search_attendees(event, request.args.get("q", ""))
+    on_list = on_list_ids(checkin_list, [r.id for r in found]) if checkin_list else set()
     return jsonify(
         [
             {
@@ -121,7 +177,7 @@ def search(event_id: int):
                 "organisation": r.person.organisation.name if r.person.organisation else "",
                 "status": r.status.value,
                 "status_label": label(r.status),
-                "checked_in": r.checked_in_at is not None,
+                "checked_in": r.id in on_list if checkin_list else r.checked_in_at is not None,
                 "check_in_url": url_for(
                     "checkin.registration_check_in", event_id=event.id, registration_id=r.id
                 ),
@@ -146,11 +202,12 @@ def registration_check_in(event_id: int, registration_id: int):
         nonce=form.nonce.data or None,
         door=form.door.data or "",
         device=request.user_agent.string,
+        checkin_list=_chosen_list(event, form.checkin_list.data),
     )
     db.session.commit()
     if _wants_json():
         return jsonify(outcome_json(outcome, event))
-    return _render_door(event, ScanForm(formdata=None, door=form.door.data), outcome=outcome)
+    return _render_door(event, _next_scan_form(form), outcome=outcome)
 
 
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/undo", methods=["POST"])
@@ -158,28 +215,31 @@ def registration_check_in(event_id: int, registration_id: int):
 def registration_undo(event_id: int, registration_id: int):
     event = db.get_or_404(Event, event_id)
     registration = _registration_or_404(event, registration_id)
+    checkin_list = _chosen_list(event, request.args.get("list"))  # the undo URL names the scan's list
+    back = url_for("checkin.door", event_id=event.id, list=checkin_list.id if checkin_list else None)
     form = _door_form(DoorForm)
     try:
-        undo_check_in(registration=registration, user=current_user, door=form.door.data or "")
+        undo_check_in(
+            registration=registration, user=current_user, door=form.door.data or "", checkin_list=checkin_list
+        )
     except CheckInError as error:
         if _wants_json():
             return jsonify(error=str(error)), 409
         flash(str(error), "warning")
-        return redirect(url_for("checkin.door", event_id=event.id))
+        return redirect(back)
     db.session.commit()
-    arrived, expected = arrival_counts(event)
     message = _("Check-in of %(name)s undone.", name=registration.person.full_name)
     if _wants_json():
-        return jsonify(message=message, arrived=arrived, expected=expected)
+        return jsonify(message=message, **counts_json(event, checkin_list))
     flash(message, "info")
-    return redirect(url_for("checkin.door", event_id=event.id))
+    return redirect(back)
 
 
 @bp.route("/<int:event_id>/count")
 @role_required(Role.STAFF)
 def count(event_id: int):
-    arrived, expected = arrival_counts(db.get_or_404(Event, event_id))
-    return jsonify(arrived=arrived, expected=expected)
+    event = db.get_or_404(Event, event_id)
+    return jsonify(counts_json(event, _chosen_list(event, request.args.get("list"))))
 
 
 @bp.route("/<int:event_id>/walk-in", methods=["POST"])
@@ -188,7 +248,8 @@ def walk_in(event_id: int):
     """Register someone at the door and check them in at once (see ``admit_walk_in`` for the rule)."""
     event = db.get_or_404(Event, event_id)
     walk_in_form = WalkInForm()
-    scan_form = ScanForm(formdata=None, door=walk_in_form.door.data)
+    checkin_list = _chosen_list(event, walk_in_form.checkin_list.data)
+    scan_form = _next_scan_form(walk_in_form)
     if not walk_in_form.validate():
         return _render_door(event, scan_form, walk_in=walk_in_form), 400
     try:
@@ -199,6 +260,7 @@ def walk_in(event_id: int):
             nonce=uuid.uuid4().hex,
             door=walk_in_form.door.data or "",
             device=request.user_agent.string,
+            checkin_list=checkin_list,
         )
     except AlreadyRegistered as error:
         db.session.rollback()
@@ -246,6 +308,13 @@ def _pdf_response(data: bytes, filename: str):
     return response
 
 
+def _next_scan_form(form: DoorForm) -> ScanForm:
+    """An empty scan form at the same door and on the same list, for the next badge."""
+    return ScanForm(
+        formdata=None, door=form.door.data, checkin_list=form.checkin_list.data, direction=form.direction.data
+    )
+
+
 def _render_door(
     event: Event,
     form: ScanForm,
@@ -257,7 +326,7 @@ def _render_door(
     existing: Registration | None = None,
     badge_registration: Registration | None = None,
 ):
-    arrived, expected = arrival_counts(event)
+    checkin_list = _chosen_list(event, form.checkin_list.data)
     return render_template(
         "checkin/door.html",
         event=event,
@@ -268,10 +337,16 @@ def _render_door(
         badge_registration=badge_registration,
         outcome=outcome_json(outcome, event) if outcome else None,
         ScanResult=ScanResult,
-        arrived=arrived,
-        expected=expected,
+        counts=counts_json(event, checkin_list),
+        checkin_lists=event_checkin_lists(event),
+        checkin_list=checkin_list,
+        on_list=on_list_ids(checkin_list, [r.id for r in found]) if checkin_list else set(),
         query=query,
         found=found,
         strings=door_strings(),
+        list_label=list_label,
         fresh_nonce=uuid.uuid4().hex,
     )
+
+
+from move_events.checkin import list_views  # noqa: E402, F401  (attaches the list pages' routes)

@@ -1,4 +1,6 @@
-/* Door check-in: scanner input, camera (BarcodeDetector), name search, undo and the live counter.
+/* Door check-in: scanner input, camera, name search, undo, the check-in list and the live counter.
+   The camera uses the browser's BarcodeDetector where it reads QR codes (fast, on the device);
+   elsewhere (Firefox, Safari) it posts ~3 downscaled JPEG frames a second for the server to decode.
    Every user-facing string comes from the page (#door-config), translated on the server. */
 (function () {
   "use strict";
@@ -27,6 +29,28 @@
       walkInForm.elements.door.value = doorInput.value.trim();
     });
   }
+
+  /* The check-in list (a day or a room): choosing one reloads the page on it. */
+  const listChoice = $("list-choice");
+  if (listChoice) {
+    $("list-choose").hidden = true;
+    listChoice.addEventListener("change", () => $("list-form").submit());
+  }
+
+  /* Entry or exit: an exit scan sees someone out (the "inside now" count); remembered on this device. */
+  const DIRECTION_KEY = "move-events.checkin.direction";
+  const exitRadio = $("direction-exit");
+  if (localStorage.getItem(DIRECTION_KEY) === "exit") exitRadio.checked = true;
+  function direction() { return exitRadio.checked ? "exit" : "entry"; }
+  function showDirection() { $("scan-submit").textContent = exitRadio.checked ? t.checkOut : t.checkIn; }
+  for (const radio of document.querySelectorAll('input[name="direction"]')) {
+    radio.addEventListener("change", () => {
+      localStorage.setItem(DIRECTION_KEY, direction());
+      showDirection();
+      ready();
+    });
+  }
+  showDirection();
 
   function newNonce() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -73,11 +97,16 @@
   function setCount(data) {
     if (typeof data.arrived === "number") $("arrived").textContent = data.arrived;
     if (typeof data.expected === "number") $("expected").textContent = data.expected;
+    if (typeof data.inside === "number") $("inside").textContent = data.inside;
+    if (typeof data.list_arrived === "number" && $("list-arrived")) {
+      $("list-arrived").textContent = data.list_arrived;
+      $("list-expected").textContent = data.list_expected;
+    }
   }
 
   function show(data) {
     result.hidden = false;
-    result.className = "door-result door-result--" + data.result;
+    result.className = "door-result door-result--" + (data.tone || data.result);
     $("result-title").textContent = data.title;
     $("result-detail").textContent = data.detail;
     $("result-role").textContent = data.ok ? data.role : "";
@@ -101,6 +130,8 @@
     busy = true;
     body.nonce = newNonce();
     body.door = doorInput.value.trim();
+    body.checkin_list = config.listId;
+    if (!body.direction) body.direction = direction();
     try {
       show(await postJson(url, body));
     } catch (error) {
@@ -188,7 +219,8 @@
     const query = searchInput.value.trim();
     if (!query) { list.replaceChildren(); return; }
     try {
-      const response = await fetch(config.searchUrl + "?q=" + encodeURIComponent(query), {
+      const url = config.searchUrl + "?q=" + encodeURIComponent(query) + "&list=" + encodeURIComponent(config.listId);
+      const response = await fetch(url, {
         headers: { "Accept": "application/json" }, credentials: "same-origin",
       });
       if (response.ok) renderResults(await response.json());
@@ -209,42 +241,109 @@
     } catch (error) { /* try again in 10 s */ }
   }, 10000);
 
-  /* Camera: the browser's own QR detector where it has one. */
+  /* Camera: the browser's own QR detector where it reads QR codes, else frames decoded on the server. */
   const cameraButton = $("camera-toggle");
   const cameraNote = $("camera-note");
   const video = $("camera");
+  const canvas = $("camera-frame");
+  const FRAME_SIDE = 800;  // px: enough for a badge's QR code at arm's length, small to send
+  const FRAME_EVERY = 333;  // ms: about 3 frames a second
+  const PAUSE_AFTER_RESULT = 3000;  // ms: as long as the same code is ignored with BarcodeDetector
   let stream = null;
   let lastValue = "";
   let lastAt = 0;
+  let pausedUntil = 0;
 
-  if (!("BarcodeDetector" in window) || !navigator.mediaDevices) {
+  async function browserDetector() {
+    if (!("BarcodeDetector" in window)) return null;
+    try {
+      const formats = await window.BarcodeDetector.getSupportedFormats();
+      return formats.includes("qr_code") ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /* One frame, downscaled to at most FRAME_SIDE px, as a JPEG blob (null if the video has none yet). */
+  function grabFrame() {
+    const width = video.videoWidth;
+    const height = video.videoHeight;
+    if (!width || !height) return Promise.resolve(null);
+    const scale = Math.min(1, FRAME_SIDE / Math.max(width, height));
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.7));
+  }
+
+  /* Send a frame; the server answers {result: "nothing"} quickly when it sees no code. */
+  async function sendFrame(blob) {
+    const query = new URLSearchParams({
+      nonce: newNonce(), door: doorInput.value.trim(), checkin_list: config.listId, direction: direction(),
+    });
+    const options = {
+      method: "POST",
+      headers: { "Content-Type": "image/jpeg", "Accept": "application/json", "X-CSRFToken": config.csrfToken },
+      body: blob,
+      credentials: "same-origin",
+    };
+    const url = config.frameUrl + "?" + query.toString();
+    let response;
+    try {
+      response = await fetch(url, options);
+    } catch (error) {
+      response = await fetch(url, options);  // one retry, same nonce: counted once
+    }
+    if (!response.ok) throw new Error(String(response.status));
+    return response.json();
+  }
+
+  function foundCode(value) {
+    const now = Date.now();
+    if (value !== lastValue || now - lastAt > 3000) {
+      lastValue = value;
+      lastAt = now;
+      scan(value);
+    }
+  }
+
+  async function cameraLoop(detector) {
+    if (!stream) return;
+    let wait = detector ? 250 : FRAME_EVERY;
+    if (Date.now() >= pausedUntil && !busy) {
+      try {
+        if (detector) {
+          const codes = await detector.detect(video);
+          if (codes.length) foundCode(codes[0].rawValue);
+        } else {
+          const blob = await grabFrame();
+          if (blob) {
+            const data = await sendFrame(blob);
+            if (stream && data.result !== "nothing") {
+              show(data);
+              pausedUntil = Date.now() + PAUSE_AFTER_RESULT;
+            }
+          }
+        }
+      } catch (error) {
+        if (!detector) { showProblem(t.network); wait = 3000; }
+      }
+    }
+    setTimeout(() => cameraLoop(detector), wait);
+  }
+
+  function stopCamera() {
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+    video.hidden = true;
+    cameraButton.textContent = t.cameraStart;
+  }
+
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     cameraNote.textContent = t.noCamera;
     cameraNote.hidden = false;
   } else {
-    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
     cameraButton.hidden = false;
-
-    async function detectLoop() {
-      if (!stream) return;
-      try {
-        const codes = await detector.detect(video);
-        const now = Date.now();
-        if (codes.length && (codes[0].rawValue !== lastValue || now - lastAt > 3000)) {
-          lastValue = codes[0].rawValue;
-          lastAt = now;
-          scan(lastValue);
-        }
-      } catch (error) { /* frame not ready */ }
-      setTimeout(detectLoop, 250);
-    }
-
-    function stopCamera() {
-      if (stream) stream.getTracks().forEach((track) => track.stop());
-      stream = null;
-      video.hidden = true;
-      cameraButton.textContent = t.cameraStart;
-    }
-
     cameraButton.addEventListener("click", async () => {
       if (stream) { stopCamera(); return; }
       try {
@@ -253,7 +352,10 @@
         video.hidden = false;
         await video.play();
         cameraButton.textContent = t.cameraStop;
-        detectLoop();
+        const detector = await browserDetector();
+        cameraNote.textContent = detector ? "" : t.cameraSlow;
+        cameraNote.hidden = Boolean(detector);
+        cameraLoop(detector);
       } catch (error) {
         stopCamera();
         cameraNote.textContent = t.cameraDenied;

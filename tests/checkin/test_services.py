@@ -12,12 +12,11 @@ from sqlalchemy import func, select
 from move_events.auth.models import Role
 from move_events.badges.tokens import make_badge_token, reissue_badge
 from move_events.checkin.models import CheckIn, ScanResult
+from move_events.checkin.queries import arrival_counts, search_attendees
 from move_events.checkin.services import (
     CheckInError,
-    arrival_counts,
     check_in_by_token,
     check_in_registration,
-    search_attendees,
     undo_check_in,
 )
 from move_events.extensions import db as _db

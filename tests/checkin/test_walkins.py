@@ -73,7 +73,7 @@ def test_walk_in_is_registered_confirmed_checked_in_and_logged(client, event, st
     assert scan.nonce
     badge_url = f"/checkin/{event.id}/registrations/{registration.id}/badge.pdf"
     assert badge_url in page and "Print badge" in page
-    assert client.get(f"/checkin/{event.id}/count").get_json() == {"arrived": 1, "expected": 1}
+    assert client.get(f"/checkin/{event.id}/count").get_json() == {"arrived": 1, "expected": 1, "inside": 1}
 
 
 def test_walk_in_reuses_a_known_organisation(client, event, staff):
@@ -92,7 +92,7 @@ def test_a_full_event_still_admits_a_walk_in(client, staff, db, waitlist):
     assert response.status_code == 200 and "Welcome, Amina Benali!" in response.get_data(as_text=True)
     walk_in = _db.session.scalars(select(Registration).join(Person).where(Person.given_name == "Amina")).one()
     assert walk_in.status is RegistrationStatus.CONFIRMED and walk_in.checked_in_at is not None
-    assert client.get(f"/checkin/{event.id}/count").get_json() == {"arrived": 1, "expected": 2}
+    assert client.get(f"/checkin/{event.id}/count").get_json() == {"arrived": 1, "expected": 2, "inside": 1}
 
 
 def test_someone_already_registered_gets_the_normal_check_in(client, event, staff):
