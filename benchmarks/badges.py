@@ -7,11 +7,16 @@ Variants, each run in a fresh Python process so that its peak memory (maxrss) is
 - ``plain``: every badge in one WeasyPrint document, QR codes as SVG (qrcode's SvgPathImage);
 - ``parallel``: the project's PNG QR codes, chunks of 50 badges rendered to PDF in worker processes
   (``ProcessPoolExecutor``, ``--workers``, default 2), then merged with pypdfium2 (test extra);
-- ``job``: what the background print job does (``move_events/badges/jobs.py``): PNG QR codes, chunks
-  of 50 rendered one after the other in one process, pages joined with ``Document.copy``.
+- ``job``: what the background print job did before it had worker processes: PNG QR codes, chunks
+  of 50 rendered one after the other in one process, pages joined with ``Document.copy``;
+- ``runner``: the real job runner (``run_print_job`` in ``move_events/badges/jobs.py``) on a SQLite
+  database of 1,000 made-up registrations: chunks of 52 (whole A4 sheets) rendered in
+  ``--workers`` processes ("forkserver"), progress committed per chunk, merged with pypdf, badges
+  marked printed. Its time includes starting the workers and loading registrations from the database.
 
-Badges are built from made-up people (no database): the time is the HTML rendering and layout.
-Peak memory is the process's maxrss, plus the largest worker's for ``parallel``.
+Except for ``runner``, badges are built from made-up people (no database): the time is the HTML
+rendering and layout. Peak memory is the process's maxrss, plus the largest worker's for ``parallel``
+(the runner's workers are children of the forkserver, not of the benchmark: not measured).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import base64
 import io
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -28,7 +34,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 CHUNK = 50
-VARIANTS = ("plain", "parallel", "job")
+VARIANTS = ("plain", "parallel", "job", "runner")
 
 
 def _app():
@@ -119,9 +125,94 @@ def _page_count(data: bytes) -> int:
     return len(pdfium.PdfDocument(data))
 
 
+def _seed(count: int) -> int:
+    """An event with ``count`` confirmed registrations (Latin, Cyrillic and Arabic names); its id."""
+    from datetime import UTC, datetime, timedelta
+
+    from move_events.directory.models import Organisation, OrganisationKind, Person
+    from move_events.events.models import EventCategory, EventFormat, EventSubtype
+    from move_events.events.services import EventDetails, create_event
+    from move_events.extensions import db
+    from move_events.registration.models import Registration, RegistrationStatus
+
+    starts = datetime(2027, 1, 4, 8, tzinfo=UTC)
+    event = create_event(
+        details=EventDetails(
+            title="MOVE Brokerage Days Casablanca",
+            category=EventCategory.PREPARATORY,
+            subtype=EventSubtype.WORKSHOP,
+            format=EventFormat.ONSITE,
+            starts_at=starts,
+            ends_at=starts + timedelta(days=1, hours=9),
+            timezone="Africa/Casablanca",
+            target_country="MA",
+            venue="Technopark",
+            city="Casablanca",
+            country="MA",
+            capacity=count,
+        ),
+        created_by=None,
+    )
+    names = [("Salma", "Tazi"), ("Иван", "Петров"), ("محمد", "العلوي"), ("João", "Conceição dos Santos")]
+    for n in range(count):
+        given, family = names[n % len(names)]
+        organisation = Organisation(
+            name=f"Atlas Solaire Cluster {n}", kind=OrganisationKind.SME, country="MA"
+        )
+        person = Person(
+            given_name=given,
+            family_name=f"{family} {n}",
+            email=f"p{n}@example.org",
+            organisation=organisation,
+        )
+        db.session.add(Registration(event=event, person=person, status=RegistrationStatus.CONFIRMED))
+    db.session.commit()
+    return event.id
+
+
+def _run_job(count: int, layout: str, workers: int) -> tuple[bytes, float]:
+    """The real job runner on a throw-away SQLite database; returns the PDF and the job's seconds."""
+    import tempfile
+
+    from move_events import create_app
+    from move_events.badges.jobs import run_print_job, start_print_job
+    from move_events.events.models import Event
+    from move_events.extensions import db
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
+                "PRINT_JOB_PROCESSES": workers,
+                "BADGE_JOBS_IN_THREAD": False,
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            event = db.session.get(Event, _seed(count))
+            with app.test_request_context():
+                job = start_print_job(
+                    event=event, user=None, layout=layout, statuses=["confirmed"], only_unprinted=False
+                )
+                db.session.commit()
+            started = time.perf_counter()
+            job = run_print_job(job.id)
+            seconds = time.perf_counter() - started
+            assert job.error == "", job.error
+            pdf = job.pdf
+            db.session.remove()
+            db.engine.dispose()
+    return pdf, seconds
+
+
 def run_variant(variant: str, count: int, layout: str, workers: int) -> dict:
     import weasyprint
 
+    if variant == "runner":
+        pdf, seconds = _run_job(count, layout, workers)
+        return _result(variant, seconds, pdf)
     app = _app()
     with app.test_request_context():
         started = time.perf_counter()
@@ -145,6 +236,10 @@ def run_variant(variant: str, count: int, layout: str, workers: int) -> dict:
             ]
             pdf = documents[0].copy([page for d in documents for page in d.pages]).write_pdf()
         seconds = time.perf_counter() - started
+    return _result(variant, seconds, pdf)
+
+
+def _result(variant: str, seconds: float, pdf: bytes) -> dict:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
@@ -169,7 +264,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(run_variant(args.variant, args.count, args.layout, args.workers)))
         return
     python = platform.python_version()
-    print(f"{args.count} badges, layout {args.layout}, {args.workers} workers; Python {python}")
+    load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"{args.count} badges, layout {args.layout}, {args.workers} workers; Python {python}; load {load}")
     results = []
     for variant in args.variants.split(","):
         command = [sys.executable, "-m", "benchmarks.badges", "--variant", variant]

@@ -65,6 +65,15 @@ class DefaultConfig:
     MEETING_REQUEST_EXPIRY_DAYS = 7
     MEETING_OPEN_REQUESTS_CAP = 20
 
+    # Print jobs (badges, agendas: docs/badges-and-checkin.md). In a background thread of the web process
+    # unless False (then run `flask badges run-jobs`); chunks render in this many worker processes (None:
+    # min(2, CPUs); 1: in the job's own process); a job without a heartbeat for this long is re-queued,
+    # and failed after this many attempts.
+    BADGE_JOBS_IN_THREAD = True
+    PRINT_JOB_PROCESSES = None
+    PRINT_JOB_STALE_MINUTES = 10
+    PRINT_JOB_MAX_ATTEMPTS = 2
+
 
 def load_config(app: Flask, test_config: dict | None) -> None:
     """Fill ``app.config`` in the documented order and refuse unsafe production settings."""

@@ -1,7 +1,7 @@
 """meeting outcome marks: who marked a meeting held or missed, when each side rated it, follow-up note
 
 Revision ID: 5c1e7a9d3b21
-Revises: 82412ed68ba0
+Revises: 8b9e62b586b8
 Create Date: 2026-11-25 17:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1e7a9d3b21'
-down_revision = '82412ed68ba0'
+down_revision = '8b9e62b586b8'
 branch_labels = None
 depends_on = None
 

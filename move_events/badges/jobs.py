@@ -1,57 +1,72 @@
-"""Printing many badges in the background: one PDF, with progress, never inside a web request.
+"""Background PDF jobs (badges, meeting agendas): one PDF, with progress, never inside a web request.
 
-``start_print_job`` records what to print (and flushes); after the view commits, ``launch_print_job``
-runs ``run_print_job`` in a thread of its own with its own application context (as the outbox delivers
-mail after a request). The runner renders the badges in chunks, commits the progress after each chunk
-(so ``/manage/badge-jobs/<id>.json`` sees it), joins the chunks' pages into one PDF with WeasyPrint,
-stores it in the job row and marks the registrations' badges as printed. Any error fails the job with
-its message; nothing is marked printed then.
+``start_print_job`` / ``start_agenda_job`` record what to render (and flush); after the view commits,
+``launch_print_job`` runs ``run_print_job`` in a thread of its own with its own application context (as
+the outbox delivers mail after a request). With ``BADGE_JOBS_IN_THREAD = False`` launched jobs stay
+queued for a separate worker, ``flask --app move_events badges run-jobs`` (cli.py), in production.
 
-``BADGE_JOBS_IN_THREAD = False`` leaves launched jobs queued: tests call ``run_print_job`` themselves.
+The runner claims a queued job with one conditional UPDATE (two workers never run one job), renders
+its registrations in chunks (in worker processes, job_kinds.py), commits the progress and a heartbeat
+after each chunk (so ``/manage/badge-jobs/<id>.json`` sees it), merges the chunks into one PDF, stores it
+in the job row and lets the kind finish (badges are marked printed). Any error fails the job with its
+message; nothing is marked printed then. A job whose process died stops beating: ``recover_stale_jobs``
+re-queues it (or fails it, with a message saying so, after ``PRINT_JOB_MAX_ATTEMPTS`` runs).
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-import weasyprint
 from flask import Flask, current_app, g
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
 
 from move_events.auth.models import User
-from move_events.badges.models import BadgePrintJob, PrintJobStatus
-from move_events.badges.pdf import SHEETS, BadgeLayout, render_badges_html
+from move_events.badges.job_kinds import (
+    PrintJobError,
+    agenda_query,
+    badge_query,
+    merge_pdfs,
+    render_chunks,
+    renderer,
+)
+from move_events.badges.models import BadgePrintJob, JobKind, PrintJobStatus
+from move_events.badges.pdf import BadgeLayout
 from move_events.db_types import utcnow
-from move_events.directory.models import Person
 from move_events.events.models import Event
 from move_events.extensions import db
-from move_events.registration.models import Registration, RegistrationStatus
+from move_events.registration.models import RegistrationStatus
 
-CHUNK_BADGES = 50  # badges per rendered chunk: progress moves every few seconds
-_UPDATE_BATCH = 500  # ids per UPDATE (SQLite allows a limited number of bound parameters)
+__all__ = [
+    "PrintJobError",
+    "launch_print_job",
+    "recover_stale_jobs",
+    "retry_print_job",
+    "run_print_job",
+    "run_queued_jobs",
+    "start_agenda_job",
+    "start_print_job",
+    "wait_for_print_jobs",
+]
+
+STALE_MINUTES = 10  # default PRINT_JOB_STALE_MINUTES: no heartbeat for this long = the process died
+MAX_ATTEMPTS = 2  # default PRINT_JOB_MAX_ATTEMPTS: runs before a job that keeps dying is failed
+STOPPED = _l(
+    "The job stopped without finishing (the process rendering it ended) after %(attempts)s attempts. "
+    "Start it again; if it stops again, tell the administrator."
+)
 
 
-class PrintJobError(Exception):
-    """A print job that cannot start; the message is shown to the organiser."""
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def badge_query(event_id: int, statuses: Iterable[str], *, only_unprinted: bool):
-    """Registrations whose badges a job prints, in welcome-desk order (family name, given name)."""
-    query = (
-        select(Registration)
-        .join(Registration.person)
-        .where(Registration.event_id == event_id, Registration.status.in_(list(statuses)))
-        .order_by(Person.family_name, Person.given_name, Registration.id)
-    )
-    if only_unprinted:
-        query = query.where(Registration.badge_printed_at.is_(None))
-    return query
+def _locale() -> str:
+    return str(get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
 
 
 def start_print_job(
@@ -62,7 +77,7 @@ def start_print_job(
     statuses: Sequence[RegistrationStatus | str],
     only_unprinted: bool,
 ) -> BadgePrintJob:
-    """Record a print job for ``event`` (queued; launch it after committing). Flushes."""
+    """Record a badge job for ``event`` (queued; launch it after committing). Flushes."""
     try:
         layout = BadgeLayout(layout)
         chosen = sorted({RegistrationStatus(status) for status in statuses})
@@ -70,17 +85,17 @@ def start_print_job(
         raise PrintJobError(_l("Unknown layout or registration status.")) from error
     if not chosen or any(status not in RegistrationStatus.live() for status in chosen):
         raise PrintJobError(_l("Choose confirmed, pending or waitlisted registrations."))
-    query = badge_query(event.id, chosen, only_unprinted=only_unprinted)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = _count(badge_query(event.id, chosen, only_unprinted=only_unprinted))
     if total == 0:
         raise PrintJobError(_l("No badges to print: no registration matches."))
     job = BadgePrintJob(
         event=event,
         requested_by=user,
+        kind=JobKind.BADGES,
         layout=layout.value,
         statuses=[status.value for status in chosen],
         only_unprinted=only_unprinted,
-        locale=str(get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "en")),
+        locale=_locale(),
         total=total,
     )
     db.session.add(job)
@@ -88,70 +103,163 @@ def start_print_job(
     return job
 
 
-def chunk_size(layout: BadgeLayout) -> int:
-    """About CHUNK_BADGES, rounded up to whole sheets so that no page but the last is half empty."""
-    per_page = len(SHEETS[layout].slots)
-    return per_page * math.ceil(CHUNK_BADGES / per_page)
+def start_agenda_job(*, event: Event, user: User | None) -> BadgePrintJob:
+    """Record a job rendering the agendas of everyone with a scheduled meeting in ``event``. Flushes."""
+    total = _count(agenda_query(event.id))
+    if total == 0:
+        raise PrintJobError(_l("No agendas to print: nobody has a scheduled meeting yet."))
+    job = BadgePrintJob(
+        event=event, requested_by=user, kind=JobKind.AGENDAS, layout="", locale=_locale(), total=total
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def retry_print_job(*, job: BadgePrintJob, user: User | None) -> BadgePrintJob:
+    """A new job with a failed job's kind and choices (the failed one keeps its error). Flushes."""
+    if job.status != PrintJobStatus.FAILED:
+        raise PrintJobError(_l("Only a failed job can be started again."))
+    if job.kind == JobKind.AGENDAS:
+        return start_agenda_job(event=job.event, user=user)
+    return start_print_job(
+        event=job.event,
+        user=user,
+        layout=job.layout,
+        statuses=job.statuses,
+        only_unprinted=job.only_unprinted,
+    )
+
+
+def _claim(job_id: int) -> bool:
+    """Queued → running in one conditional UPDATE: of two runners, exactly one gets the job."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(BadgePrintJob)
+        .where(BadgePrintJob.id == job_id, BadgePrintJob.status == PrintJobStatus.QUEUED)
+        .values(
+            status=PrintJobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=BadgePrintJob.attempts + 1,
+            done=0,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
 
 
 def run_print_job(job_id: int) -> BadgePrintJob | None:
-    """Render a queued job now, in the current application context; returns the job (done or failed)."""
+    """Render a queued job now, in the current application context; returns the job (done or failed).
+
+    A job that is not queued (running elsewhere, finished) is returned as it is, untouched.
+    """
+    if not _claim(job_id):
+        return db.session.get(BadgePrintJob, job_id)
     job = db.session.get(BadgePrintJob, job_id)
-    if job is None or job.status != PrintJobStatus.QUEUED:
-        return job
-    job.status = PrintJobStatus.RUNNING
-    db.session.commit()
-    g.badge_print_job = job_id  # flask-babel ignores force_locale while g is empty
+    db.session.refresh(job)
+    locale = job.locale
+    g.print_job = job_id  # flask-babel ignores force_locale while g is empty
     try:
-        with force_locale(job.locale):
+        with force_locale(locale):
             _render(job)
     except Exception as error:
-        current_app.logger.exception("Badge print job %s failed", job_id)
+        current_app.logger.exception("Print job %s failed", job_id)
         db.session.rollback()
         job = db.session.get(BadgePrintJob, job_id)
         job.status = PrintJobStatus.FAILED
-        job.error = str(error) or type(error).__name__
+        with force_locale(locale):  # the requester's language, like the PDF's
+            job.error = str(error) or type(error).__name__
         job.finished_at = utcnow()
         db.session.commit()
     return job
 
 
 def _render(job: BadgePrintJob) -> None:
-    layout = BadgeLayout(job.layout)
-    query = badge_query(job.event_id, job.statuses, only_unprinted=job.only_unprinted)
-    ids = list(db.session.scalars(query.with_only_columns(Registration.id)))
+    kind = renderer(job.kind)
+    ids = kind.select_ids(job)
     if not ids:
-        raise PrintJobError(_l("No badges to print: no registration matches any more."))
+        raise PrintJobError(_l("Nothing to print: no registration matches any more."))
     job.total, job.done = len(ids), 0
     db.session.commit()
-    documents = []
-    size = chunk_size(layout)
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        registrations = db.session.scalars(
-            badge_query(job.event_id, job.statuses, only_unprinted=False)
-            .where(Registration.id.in_(chunk))
-            .options(selectinload(Registration.person).selectinload(Person.organisation))
-        ).all()
-        html = render_badges_html(registrations, layout=layout)
-        documents.append(weasyprint.HTML(string=html, base_url=current_app.static_folder).render())
-        job.done += len(chunk)
+    size = kind.chunk_size(job)
+    chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+    pdfs: dict[int, bytes] = {}
+    for index, pdf in render_chunks(job, chunks):
+        pdfs[index] = pdf
+        job.done += len(chunks[index])
+        job.heartbeat_at = utcnow()
         db.session.commit()  # the progress bar polls this
-        db.session.expire_all()  # the chunk's registrations are not needed any more
-    pages = [page for document in documents for page in document.pages]
-    pdf = documents[0].copy(pages).write_pdf()
-    printed_at = utcnow()
-    for start in range(0, len(ids), _UPDATE_BATCH):
-        db.session.execute(
-            update(Registration)
-            .where(Registration.id.in_(ids[start : start + _UPDATE_BATCH]))
-            .values(badge_printed_at=printed_at)
-            .execution_options(synchronize_session=False)
-        )
-    job.pdf = pdf
+    merged = merge_pdfs([pdfs[index] for index in range(len(chunks))])
+    kind.finish(job, ids)
+    job.pdf = merged
     job.status = PrintJobStatus.DONE
-    job.finished_at = printed_at
+    job.finished_at = job.heartbeat_at = utcnow()
     db.session.commit()
+
+
+def recover_stale_jobs(now: datetime | None = None) -> list[BadgePrintJob]:
+    """Running jobs with no heartbeat for ``PRINT_JOB_STALE_MINUTES``: their process died (a crash, a
+    restart, a killed worker), since a live runner beats after every chunk. Each goes back to the queue,
+    or — once it has been tried ``PRINT_JOB_MAX_ATTEMPTS`` times — fails with a message saying so, so
+    that the organiser sees why rather than a bar that never moves. Commits; returns the jobs changed.
+    """
+    config = current_app.config
+    now = now or utcnow()
+    limit = now - timedelta(minutes=config.get("PRINT_JOB_STALE_MINUTES", STALE_MINUTES))
+    stale = db.session.scalars(
+        select(BadgePrintJob).where(
+            BadgePrintJob.status == PrintJobStatus.RUNNING,
+            func.coalesce(BadgePrintJob.heartbeat_at, BadgePrintJob.created_at) < limit,
+        )
+    ).all()
+    for job in stale:
+        if job.attempts >= config.get("PRINT_JOB_MAX_ATTEMPTS", MAX_ATTEMPTS):
+            job.status = PrintJobStatus.FAILED
+            job.finished_at = now
+            g.print_job = job.id  # flask-babel ignores force_locale while g is empty
+            with force_locale(job.locale):
+                job.error = str(STOPPED % {"attempts": job.attempts})
+        else:
+            job.status, job.done, job.heartbeat_at = PrintJobStatus.QUEUED, 0, now
+    db.session.commit()
+    return list(stale)
+
+
+def refresh_job(job: BadgePrintJob) -> BadgePrintJob:
+    """Before showing a job: recover it if it went stale, and in thread mode start it again when it is
+    queued and nothing has touched it for the stale time (its thread died with its process)."""
+    if job.status not in (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING):
+        return job
+    recover_stale_jobs()
+    db.session.refresh(job)
+    app = current_app._get_current_object()
+    if job.status == PrintJobStatus.QUEUED and app.config.get("BADGE_JOBS_IN_THREAD", True):
+        minutes = app.config.get("PRINT_JOB_STALE_MINUTES", STALE_MINUTES)
+        last = job.heartbeat_at or job.created_at
+        if last < utcnow() - timedelta(minutes=minutes) or job.attempts:
+            launch_print_job(job)
+    return job
+
+
+def run_queued_jobs(*, limit: int | None = None) -> list[BadgePrintJob]:
+    """Recover stale jobs, then run queued ones, oldest first, until none is left (or ``limit``)."""
+    recover_stale_jobs()
+    finished: list[BadgePrintJob] = []
+    while limit is None or len(finished) < limit:
+        job_id = db.session.scalar(
+            select(BadgePrintJob.id)
+            .where(BadgePrintJob.status == PrintJobStatus.QUEUED)
+            .order_by(BadgePrintJob.created_at, BadgePrintJob.id)
+            .limit(1)
+        )
+        if job_id is None:
+            break
+        job = run_print_job(job_id)
+        if job is not None and job.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED):
+            finished.append(job)
+    return finished
 
 
 class _Runner:
@@ -163,7 +271,7 @@ class _Runner:
         self._threads: set[threading.Thread] = set()
 
     def start(self, job_id: int) -> None:
-        thread = threading.Thread(target=self._run, args=(job_id,), name=f"badge-job-{job_id}", daemon=True)
+        thread = threading.Thread(target=self._run, args=(job_id,), name=f"print-job-{job_id}", daemon=True)
         with self._lock:
             self._threads.add(thread)
         thread.start()
@@ -173,7 +281,7 @@ class _Runner:
             with self.app.app_context():
                 run_print_job(job_id)
         except Exception:  # run_print_job records failures; this is the database itself failing
-            self.app.logger.exception("Badge print job %s could not run", job_id)
+            self.app.logger.exception("Print job %s could not run", job_id)
         finally:
             with self._lock:
                 self._threads.discard(threading.current_thread())
@@ -187,12 +295,12 @@ class _Runner:
         return not any(thread.is_alive() for thread in threads)
 
 
+_LOCK = threading.Lock()
+
+
 def _runner(app: Flask) -> _Runner:
     with _LOCK:
         return app.extensions.setdefault("badge_jobs", _Runner(app))
-
-
-_LOCK = threading.Lock()
 
 
 def launch_print_job(job: BadgePrintJob) -> None:

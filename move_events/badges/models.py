@@ -1,7 +1,9 @@
-"""Background badge printing: one row per "print these badges as one PDF" request.
+"""Background PDF jobs: one row per "render these badges (or agendas) as one PDF" request.
 
 The finished PDF is kept in the row (``LargeBinary``): simplest, transactional, and the same on SQLite
 and PostgreSQL. A 1,000-badge PDF is a few megabytes; old jobs can be deleted with their event.
+``heartbeat_at`` moves whenever a running job commits progress, so a job whose process died (no
+heartbeat for ``PRINT_JOB_STALE_MINUTES``) can be told from a slow one and re-queued or failed.
 """
 
 from __future__ import annotations
@@ -28,15 +30,29 @@ class PrintJobStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class JobKind(enum.StrEnum):
+    """What a job renders (move_events/badges/job_kinds.py holds a renderer for each)."""
+
+    BADGES = "badges"
+    AGENDAS = "agendas"  # every participant's meeting agenda (meetings/agendas.py)
+
+
 class BadgePrintJob(db.Model):
-    """Badges of an event (registrations with one of ``statuses``; with ``only_unprinted``, only those
-    whose badge was never printed) rendered in the background into one PDF, with progress."""
+    """One PDF rendered in the background, with progress.
+
+    ``kind`` "badges": badges of an event (registrations with one of ``statuses``; with
+    ``only_unprinted``, only those whose badge was never printed) in ``layout``. ``kind`` "agendas": the
+    meeting agendas of the event's registrations that have a scheduled meeting (``layout`` is empty).
+    """
 
     __tablename__ = "badge_print_jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[JobKind] = mapped_column(
+        str_enum(JobKind, "print_job_kind"), default=JobKind.BADGES, server_default=JobKind.BADGES.value
+    )
     layout: Mapped[str] = mapped_column(String(20))
     statuses: Mapped[list[str]] = mapped_column(JSON, default=list)
     only_unprinted: Mapped[bool] = mapped_column(default=False)
@@ -50,6 +66,9 @@ class BadgePrintJob(db.Model):
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # loaded only for the download
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # of the current attempt
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last sign of life while running
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # runs started so far
 
     event: Mapped[Event] = relationship()
     requested_by: Mapped[User | None] = relationship()
@@ -61,4 +80,7 @@ class BadgePrintJob(db.Model):
         return int(100 * self.done / self.total) if self.total else 0
 
     def __repr__(self) -> str:
-        return f"<BadgePrintJob {self.id} event={self.event_id} {self.status} {self.done}/{self.total}>"
+        return (
+            f"<BadgePrintJob {self.id} {self.kind} event={self.event_id} {self.status} "
+            f"{self.done}/{self.total}>"
+        )

@@ -1,4 +1,8 @@
-"""Background badge printing: jobs render in chunks into one PDF, with progress and a download."""
+"""Background badge printing: jobs render in chunks into one PDF, with progress and a download.
+
+These tests render chunks in the test's own process (``PRINT_JOB_PROCESSES = 1``) for speed;
+test_job_runner.py proves the worker-process path gives the same badges.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,19 @@ import pytest
 from sqlalchemy import select
 
 from move_events.auth.models import Role
-from move_events.badges import jobs
+from move_events.auth.services import create_user
+from move_events.badges import job_kinds
 from move_events.badges.jobs import PrintJobError, run_print_job, start_print_job, wait_for_print_jobs
 from move_events.badges.models import BadgePrintJob, PrintJobStatus
 from move_events.registration.models import Registration
 from tests.badges.test_views import page_count
 from tests.factories import make_event, register
+from tests.support import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def in_process(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PRINT_JOB_PROCESSES", 1)
 
 
 @pytest.fixture
@@ -47,7 +58,7 @@ def _job(db, event, owner, **options) -> BadgePrintJob:
 
 @pytest.mark.parametrize(("layout", "pages"), [("a6", 7), ("a4_quad", 2), ("name_tags", 1)])
 def test_job_renders_every_badge_into_one_pdf(db, event, owner, monkeypatch, layout, pages):
-    monkeypatch.setattr(jobs, "CHUNK_BADGES", 3)  # several chunks, merged
+    monkeypatch.setattr(job_kinds, "CHUNK_BADGES", 3)  # several chunks, merged
     job = _job(db, event, owner, layout=layout)
     assert (job.status, job.total, job.done) == (PrintJobStatus.QUEUED, 7, 0)
     job = run_print_job(job.id)
@@ -59,7 +70,7 @@ def test_job_renders_every_badge_into_one_pdf(db, event, owner, monkeypatch, lay
 
 
 def test_only_unprinted_skips_printed_badges_and_marks_the_new_ones(db, event, owner, monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK_BADGES", 2)
+    monkeypatch.setattr(job_kinds, "CHUNK_BADGES", 2)
     before = {r.id: r.badge_printed_at for r in db.session.scalars(select(Registration))}
     job = run_print_job(_job(db, event, owner, only_unprinted=True).id)
     assert (job.status, job.total, job.done) == (PrintJobStatus.DONE, 5, 5)
@@ -84,7 +95,7 @@ def test_a_failing_job_is_failed_with_the_error_and_prints_nothing(db, event, ow
     def broken(*args, **kwargs):
         raise RuntimeError("the printer caught fire")
 
-    monkeypatch.setattr(jobs, "render_badges_html", broken)
+    monkeypatch.setattr(job_kinds, "render_badges", broken)
     job = run_print_job(_job(db, event, owner).id)
     assert job.status == PrintJobStatus.FAILED and job.error == "the printer caught fire"
     assert job.pdf is None
@@ -106,7 +117,8 @@ def test_organiser_starts_a_job_watches_it_and_downloads_the_pdf(client, auth, d
     assert 'class="progress' in page and "js/badge_job.js" in page and "0 of 5 badges rendered" in page
     progress = client.get(f"/manage/badge-jobs/{job.id}.json").get_json()
     assert progress == {
-        "id": job.id, "status": "queued", "total": 5, "done": 0, "percent": 0, "error": None,
+        "id": job.id, "kind": "badges", "status": "queued", "total": 5, "done": 0, "percent": 0,
+        "error": None,
         "download_url": None,
     }  # fmt: skip
     assert client.get(f"/manage/badge-jobs/{job.id}/download").status_code == 404
@@ -147,6 +159,21 @@ def test_door_staff_may_not_print_or_watch_jobs(client, auth, db, event, owner, 
     assert client.post(f"/manage/events/{event.id}/badge-jobs").status_code == 403
     for suffix in ("", ".json", "/download"):
         assert client.get(f"/manage/badge-jobs/{job.id}{suffix}").status_code == 403
+
+
+def test_an_organiser_of_another_event_may_not_print_or_watch_its_jobs(client, auth, db, event, owner):
+    """Badge PDFs hold personal data: only organisers who manage the event (or admins) see its jobs."""
+    job = run_print_job(_job(db, event, owner).id)
+    make_event(created_by=owner)  # the other organiser's own event does not help
+    other = create_user(email="other@example.org", password=PASSWORD, role=Role.ORGANISER, name="Other")
+    db.session.commit()
+    client.post("/auth/login", data={"email": other.email, "password": PASSWORD})
+    assert client.post(f"/manage/events/{event.id}/badge-jobs").status_code == 403
+    for suffix in ("", ".json", "/download"):
+        assert client.get(f"/manage/badge-jobs/{job.id}{suffix}").status_code == 403
+    assert db.session.scalars(select(BadgePrintJob)).all() == [job]
+    auth.login(Role.ADMIN)
+    assert client.get(f"/manage/badge-jobs/{job.id}/download").status_code == 200
 
 
 def test_event_page_posts_badge_printing_to_a_background_job(client, auth, event):

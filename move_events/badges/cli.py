@@ -1,0 +1,59 @@
+"""``flask --app move_events badges run-jobs``: the print-job worker for production.
+
+With ``BADGE_JOBS_IN_THREAD = False`` the web server only queues jobs (badges, agendas); this command,
+run as a service of its own, renders them (each in ``PRINT_JOB_PROCESSES`` worker processes), and
+re-queues or fails jobs left "running" by a process that died. ``--once`` runs what is queued now and
+exits (cron-friendly).
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from move_events.badges import bp
+from move_events.badges.jobs import run_queued_jobs
+from move_events.badges.models import BadgePrintJob, PrintJobStatus
+from move_events.extensions import db
+
+
+def _line(job: BadgePrintJob) -> str:
+    if job.status == PrintJobStatus.FAILED:
+        return f"Job {job.id} ({job.kind.value}, event {job.event_id}) failed: {job.error}"
+    return f"Job {job.id} ({job.kind.value}, event {job.event_id}) done: {job.done} of {job.total}."
+
+
+@bp.cli.command("run-jobs")
+@click.option("--once", is_flag=True, help="Run the jobs queued now, then exit.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between looks at the queue.")
+@click.option("--max-loops", type=int, default=None, hidden=True, help="Stop after this many looks (tests).")
+def run_jobs_command(once: bool, interval: float, max_loops: int | None) -> None:
+    """Render queued print jobs (badges, agendas); recover jobs whose process died. Stop with Ctrl-C.
+
+    A database error is printed and the next look tries again: a restart of PostgreSQL must not stop
+    the worker. Several workers may run at once: each job is claimed by exactly one.
+    """
+    if not once:
+        click.echo(f"Print-job worker: looking for jobs every {interval:g} s. Stop with Ctrl-C.")
+    loops = 0
+    try:
+        while max_loops is None or loops < max_loops:
+            loops += 1
+            try:
+                lines = [_line(job) for job in run_queued_jobs()]
+            except SQLAlchemyError as error:
+                click.echo(f"Database error, retrying at the next look: {error}", err=True)
+                lines = []
+            finally:
+                db.session.remove()
+            for line in lines:
+                click.echo(line)
+            if once:
+                if not lines:
+                    click.echo("No queued jobs.")
+                return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
