@@ -80,6 +80,7 @@ VIEW_MODULES = {
     "meetings": ("participant_views", "organiser_views", "outcome_views", "agenda_views"),
     "registration": ("views", "organiser_views"),
     "badges": ("views", "job_views"),
+    "checkin": ("views", "list_views"),
 }  # default: ("views",)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from move_events.auth.models import Role
 from move_events.badges.models import BadgePrintJob
+from move_events.checkin.models import CheckInList
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.extensions import db as _db
 from move_events.meetings.models import Meeting
@@ -61,6 +62,8 @@ ACCESS: dict[str, Role | None] = {
     "badges.badge_job": Role.ORGANISER,
     "badges.badge_job_progress": Role.ORGANISER,
     "badges.badge_job_download": Role.ORGANISER,
+    "badges.start_agenda_job": Role.ORGANISER,
+    "badges.retry_badge_job": Role.ORGANISER,
     "checkin.event_list": Role.STAFF,
     "checkin.door": Role.STAFF,
     "checkin.scan": Role.STAFF,
@@ -71,6 +74,36 @@ ACCESS: dict[str, Role | None] = {
     "checkin.walk_in": Role.STAFF,
     "checkin.registration_badge": Role.STAFF,
     "checkin.sign_in_sheet": Role.ORGANISER,
+    "meetings.marketplace": PUBLIC,  # the personal link is the key (meetings: requests helper)
+    "meetings.profile": PUBLIC,
+    "meetings.request_meeting": PUBLIC,
+    "meetings.my_meetings": PUBLIC,
+    "meetings.accept": PUBLIC,
+    "meetings.decline": PUBLIC,
+    "meetings.cancel": PUBLIC,
+    "meetings.availability": PUBLIC,
+    "meetings.staff_marketplace": Role.STAFF,
+    "meetings.manage_list": Role.ORGANISER,  # meetings: planning helper
+    "meetings.manage_create": Role.ORGANISER,
+    "meetings.manage_update": Role.ORGANISER,
+    "meetings.run_scheduler": Role.ORGANISER,
+    "meetings.manage_mark": Role.ORGANISER,
+    "meetings.manage_export": Role.ORGANISER,
+    "meetings.outcome": PUBLIC,  # the personal link is the key
+    "meetings.agenda": PUBLIC,  # the personal link is the key (meetings: agendas helper)
+    "meetings.agenda_pdf": PUBLIC,
+    "meetings.agenda_ics": PUBLIC,
+    "meetings.manage_agenda_pdf": Role.ORGANISER,
+    "meetings.table_plan": Role.ORGANISER,
+    "meetings.table_plan_pdf": Role.ORGANISER,
+    "checkin.frame": Role.STAFF,
+    "checkin.checkin_lists": Role.ORGANISER,
+    "checkin.checkin_list_delete": Role.ORGANISER,
+    "reports.report": Role.ORGANISER,
+    "reports.events_export": Role.ORGANISER,
+    "reports.stakeholders_export": Role.ORGANISER,
+    "reports.xlsx_export": Role.ORGANISER,
+    "reports.pdf_export": Role.ORGANISER,
 }
 ORDER = [None, Role.STAFF, Role.ORGANISER, Role.ADMIN]
 
@@ -97,6 +130,8 @@ def sample(app, db, auth, monkeypatch):
     _db.session.add_all([registration, other_registration, meeting])
     job = BadgePrintJob(event=event, requested_by=organiser, layout="a6", statuses=["confirmed"], total=1)
     _db.session.add(job)
+    checkin_list = CheckInList(event=event, name="Day 1")  # deleted by the POST (it has no entries)
+    _db.session.add(checkin_list)
     _db.session.commit()
     with app.test_request_context():
         token = make_personal_token(registration)
@@ -115,6 +150,7 @@ def sample(app, db, auth, monkeypatch):
         "job_id": job.id,  # queued: its download is 404 for those let in
         "meeting_id": meeting.id,  # requested by `registration` (the token's) from `other_registration`
         "other_registration_id": other_registration.id,
+        "list_id": checkin_list.id,
     }
 
 

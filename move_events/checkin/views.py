@@ -348,5 +348,3 @@ def _render_door(
         fresh_nonce=uuid.uuid4().hex,
     )
 
-
-from move_events.checkin import list_views  # noqa: E402, F401  (attaches the list pages' routes)

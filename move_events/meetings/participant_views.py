@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from move_events.auth.decorators import role_required
 from move_events.auth.models import Role
+from move_events.db_types import utcnow
 from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.meetings import bp
@@ -135,6 +136,7 @@ def my_meetings(token: str):
         overview=overview,
         accept_forms=accept_forms,
         action_form=ActionForm(),
+        now=utcnow(),
     )
 
 
