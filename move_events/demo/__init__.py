@@ -19,6 +19,7 @@ def seed_demo_command(if_empty: bool) -> None:
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Event)):
         click.echo("The database already holds events: demo data not added.")
+        _echo_try_links(_existing_try_links())
         return
     summary = seed_demo()
     db.session.commit()
@@ -29,9 +30,24 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("Staff logins (demo only):")
     for email, password, role in DEMO_USERS:
         click.echo(f"  {role:<10} {email:<34} {password}")
-    if summary.try_links:
+    _echo_try_links(summary.try_links)
+
+
+def _existing_try_links() -> list:
+    """The demo SMEs' links when this database holds the demo (links are signed anew on every run)."""
+    from move_events.demo.brokerage import try_links
+    from move_events.demo.people import pools
+
+    try:
+        return try_links(pools())
+    except LookupError:  # not the demo's directory
+        return []
+
+
+def _echo_try_links(links: list) -> None:
+    if links:
         click.echo(
             "Try the marketplace of the upcoming brokerage event as one of these SMEs (personal links):"
         )
-        for link in summary.try_links:
+        for link in links:
             click.echo(f"  {link.name} ({link.organisation}): {link.url}")

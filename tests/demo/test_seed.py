@@ -19,6 +19,7 @@ from move_events.reports.queries import (
     events_and_meetings,
     stakeholders,
 )
+from tests.factories import make_event
 
 
 def count(db, model, *where):
@@ -88,6 +89,20 @@ def test_seed_demo_if_empty_leaves_existing_data_alone(runner, db):
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "already holds events" in result.output
     assert count(db, Event) == before
+
+
+def test_seed_demo_if_empty_prints_the_try_it_links_again(runner, db):
+    """`make run` seeds only the first time; the marketplace links must still be shown every time."""
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "already holds events" in result.output
+    assert result.output.count("/r/") == 2
+
+
+def test_seed_demo_if_empty_prints_no_links_for_a_database_that_is_not_the_demo(runner, db):
+    make_event()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "/r/" not in result.output
 
 
 # --- The partnership's reported tables (issue #6) and the brokerage event (issue #5) ----------------
