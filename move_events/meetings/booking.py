@@ -49,34 +49,26 @@ def slot_at(event: Event, start: datetime) -> Slot | None:
     return next((slot for slot in event_slots(event) if slot.start == start), None)
 
 
-def booked_slots(registration_ids: Iterable[int]) -> dict[int, set[datetime]]:
-    """Registration id -> starts of the slots in which they already have a meeting."""
+def _starts_by_registration(model, registration_ids: Iterable[int]) -> dict[int, set[datetime]]:
     ids = list(registration_ids)
     found: dict[int, set[datetime]] = defaultdict(set)
     if ids:
         rows = db.session.execute(
-            select(MeetingBooking.registration_id, MeetingBooking.slot_start).where(
-                MeetingBooking.registration_id.in_(ids)
-            )
+            select(model.registration_id, model.slot_start).where(model.registration_id.in_(ids))
         )
         for registration_id, start in rows:
             found[registration_id].add(start)
     return found
+
+
+def booked_slots(registration_ids: Iterable[int]) -> dict[int, set[datetime]]:
+    """Registration id -> starts of the slots in which they already have a meeting."""
+    return _starts_by_registration(MeetingBooking, registration_ids)
 
 
 def unavailable_slots(registration_ids: Iterable[int]) -> dict[int, set[datetime]]:
     """Registration id -> starts of the slots they marked as unavailable."""
-    ids = list(registration_ids)
-    found: dict[int, set[datetime]] = defaultdict(set)
-    if ids:
-        rows = db.session.execute(
-            select(Unavailability.registration_id, Unavailability.slot_start).where(
-                Unavailability.registration_id.in_(ids)
-            )
-        )
-        for registration_id, start in rows:
-            found[registration_id].add(start)
-    return found
+    return _starts_by_registration(Unavailability, registration_ids)
 
 
 def tables_taken(event: Event) -> dict[datetime, set[int]]:

@@ -3,26 +3,19 @@
 Columns are machine-readable and stable: enum values, ISO 3166 country codes. The slot is given in the
 event's own time zone (date and time as the agendas and table plans show them, with the zone named in
 its own column), since that is how people at the venue read it. Text typed by the public (names,
-organisations, notes) is made formula-safe by registration/exports.py's cell helpers: the same rules
+organisations, notes) is made formula-safe by move_events/spreadsheets.py: the same rules
 for every export of the application.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from move_events.events.models import Event
 from move_events.meetings.models import Meeting
-from move_events.registration.exports import Value, csv_cell, xlsx_cell
 from move_events.registration.models import Registration
+from move_events.spreadsheets import Value, csv_file, xlsx_file
 
 SIDE_COLUMNS = ("name", "organisation", "organisation_kind", "country", "outcome")
 COLUMNS = (
@@ -68,32 +61,10 @@ def export_rows(event: Event, meetings: Iterable[Meeting]) -> Iterator[tuple[Val
 
 
 def meetings_csv(event: Event, meetings: Iterable[Meeting]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel reads accents and other scripts right."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([csv_cell(value) for value in row] for row in export_rows(event, meetings))
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_file(COLUMNS, export_rows(event, meetings))
 
 
 def meetings_xlsx(event: Event, meetings: Iterable[Meeting]) -> bytes:
-    """One sheet, a bold frozen header row, filters on; text cells typed as text (never formulas)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Meetings")
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(name, 16)
-    header = []
-    for name in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    rows = 0
-    for row in export_rows(event, meetings):
-        sheet.append([xlsx_cell(sheet, value) for value in row])
-        rows += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_file(
+        COLUMNS, export_rows(event, meetings), title="Meetings", widths=_WIDTHS, default_width=16
+    )

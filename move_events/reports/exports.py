@@ -23,10 +23,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from move_events.registration.exports import neutralise_formula
 from move_events.reports.forms import PARAMETERS
 from move_events.reports.report import Report
 from move_events.reports.rows import STAKEHOLDER_COLUMNS, TABLE_A_COLUMNS, TableARow, TableBRow
+from move_events.spreadsheets import neutralise_formula
 
 EVENTS_HEADER = ("target_country", *TABLE_A_COLUMNS)
 STAKEHOLDERS_HEADER = ("target_country", *STAKEHOLDER_COLUMNS)

