@@ -32,8 +32,9 @@ run: setup instance/config.py
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# One worker per CPU core (pytest-xdist); each worker gets its own SQLite file and PostgreSQL database.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: setup
 	$(BIN)/ruff check move_events tests benchmarks

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from move_events.auth.models import Role, User
 from move_events.auth.services import create_user, find_user
@@ -58,10 +60,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/test.sqlite"
-    return postgres_url()
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/test.sqlite"  # one per worker already
+        return
+    url = postgres_url()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # `make test` runs the suite in parallel (pytest-xdist)
+    if not worker:
+        yield url
+        return
+    with worker_database(url, worker) as own:
+        yield own
+
+
+@contextmanager
+def worker_database(url: str, worker: str) -> Iterator[str]:
+    """A PostgreSQL database of this xdist worker's own, next to the given one, dropped afterwards:
+    workers empty their tables before every test and must not empty each other's."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
