@@ -9,7 +9,7 @@ FLASK  := $(BIN)/flask --app move_events
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format setup clean-demo
+.PHONY: run test lint format setup clean-demo translations compile-translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,13 @@ instance/config.py:
 	@$(BIN)/python -c 'import secrets; print("# Made by make run for the local demo. See instance/config.example.py.\nSECRET_KEY = %r\nSESSION_COOKIE_SECURE = False\nREMEMBER_COOKIE_SECURE = False" % secrets.token_hex(32))' > $@
 	@echo "Wrote $@ with a new SECRET_KEY."
 
-run: setup instance/config.py
+run: setup instance/config.py compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # One worker per CPU core (pytest-xdist); each worker gets its own SQLite file and PostgreSQL database.
-test: setup
+test: setup compile-translations
 	$(BIN)/pytest -n auto
 
 lint: setup
@@ -46,3 +46,14 @@ format: setup
 
 clean-demo:
 	rm -f instance/move_events.sqlite
+
+# Languages (docs/translations.md): `make translations` extracts every wrapped string into
+# translations/messages.pot and merges it into each catalogue; translate the new entries of
+# translations/<lang>/LC_MESSAGES/messages.po, then `make compile-translations` (run and test do it).
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k "_nl:1,2" -k "lazy_ngettext:1,2" \
+		--add-location=file --sort-output --project "MOVE Events" -o translations/messages.pot move_events templates
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+compile-translations: setup
+	$(BIN)/pybabel compile -d translations --statistics
