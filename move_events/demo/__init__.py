@@ -15,13 +15,18 @@ from move_events.extensions import db
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Create the demo partnership: clusters, SMEs, people, staff logins and events. Safe to re-run."""
+    from move_events.demo.history import DemoOutdated
     from move_events.demo.seed import DEMO_USERS, seed_demo
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Event)):
         click.echo("The database already holds events: demo data not added.")
         _echo_try_links(_existing_try_links())
         return
-    summary = seed_demo()
+    try:
+        summary = seed_demo()
+    except DemoOutdated as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(
         f"Demo data ready: {summary.organisations} organisations, {summary.people} people, "

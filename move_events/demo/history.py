@@ -151,8 +151,17 @@ def write_history(*, found: Pools, door: User, organiser: User, rng: random.Rand
         event = db.session.scalar(select(Event).where(Event.title == title))
         if event is None or event.status != EventStatus.PUBLISHED or has_registrations(event):
             continue
+        if turnout.meetings and not event_slots(event):
+            raise DemoOutdated(
+                f"The demo event {title!r} has no meeting sessions: this database holds demo data of an "
+                "older version. Start a fresh demo database (make clean-demo; make run)."
+            )
         created += _event_history(event, turnout, found=found, door=door, organiser=organiser, rng=rng)
     return created
+
+
+class DemoOutdated(Exception):
+    """The database holds demo data that this version's story cannot be added to."""
 
 
 def _event_history(

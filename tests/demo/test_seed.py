@@ -219,3 +219,12 @@ def test_seed_demo_brokerage_event_is_ready_for_the_marketplace(runner, db, clie
     a, b = (by_org[organisation] for _, organisation, _ in links)
     between = (Meeting.requester_id.in_([a, b]), Meeting.counterpart_id.in_([a, b]))
     assert count(db, Meeting, *between) == 0
+
+
+def test_seed_demo_over_an_older_demo_database_says_what_to_do(runner, db):
+    """An older version's demo events had no meeting sessions: a clear message, nothing half-added."""
+    make_event(published=True, title="Cluster meeting Casablanca: logistics")  # no sessions
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "older version" in result.output and "make clean-demo" in result.output
+    assert count(db, Event) == 1
