@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -25,6 +26,7 @@ from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server on loopbac
 from tests.support import PASSWORD, make_test_app
 
 POSTGRES_ENV = "MOVE_EVENTS_TEST_POSTGRES_URL"
+ROOT = Path(__file__).resolve().parent.parent
 
 # CI explores the same examples on every run (a red CI is then reproducible, never a coin toss);
 # local runs keep exploring new random examples.
@@ -44,6 +46,28 @@ def postgres_url() -> str | None:
         "(.ci/run starts a throw-away server and sets it)."
     )
     return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    compile_catalogues()
+
+
+def compile_catalogues() -> None:
+    """Compile translations/*.po into .mo where stale, as `make compile-translations` does, so that a plain
+    `pytest` sees the current translations. Atomic (write, then rename): xdist workers do this at once."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as file:
+            catalog = read_po(file, locale=po_path.parent.parent.name)
+        partial = mo_path.with_name(f"messages.{os.getpid()}.mo.part")
+        with partial.open("wb") as file:
+            write_mo(file, catalog)
+        os.replace(partial, mo_path)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
