@@ -6,6 +6,8 @@ as Flask's ``from_prefixed_env`` does; nested keys use a double underscore.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 
@@ -24,6 +26,7 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open on a registration desk must still submit
 
@@ -35,7 +38,7 @@ class DefaultConfig:
     LANGUAGES = ["en", "fr", "es", "pt", "bg", "it"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
 
     # Target countries of the partnership (ISO 3166 alpha-2); events may target one of them or none.
     TARGET_COUNTRIES = ["MA", "BR"]

@@ -43,6 +43,12 @@ PARTICIPANT_SOURCES = (
 )  # fmt: skip
 
 
+def _scanned(path: str) -> bool:
+    """Like `make translations` (--ignore-dirs): templates/_macros counts, caches do not."""
+    name = Path(path).name
+    return not name.startswith(".") and name != "__pycache__"
+
+
 @cache
 def extracted() -> dict[str, set[str]]:
     """msgid -> the files using it, extracted from the code as it is now (like `make translations`)."""
@@ -50,7 +56,7 @@ def extracted() -> dict[str, set[str]]:
     method_map = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
     for folder in ("move_events", "templates"):
         for filename, _lineno, message, _comments, _context in extract_from_dir(
-            ROOT / folder, method_map, keywords=KEYWORDS
+            ROOT / folder, method_map, keywords=KEYWORDS, directory_filter=_scanned
         ):
             msgid = message[0] if isinstance(message, tuple) else message
             if msgid:

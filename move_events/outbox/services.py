@@ -40,6 +40,13 @@ from sqlalchemy.orm import Session, defer
 
 from move_events.db_types import normalise_email, utcnow
 from move_events.extensions import db
+from move_events.outbox.deferred import (
+    DEFERRED_TYPE,
+    DeferredAttachment,
+    note_deferred,
+    placeholder_data,
+    render_deferred,
+)
 from move_events.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
@@ -112,20 +119,23 @@ def queue_email(
     language: str = "en",
     kind: str = "",
     registration: Registration | None = None,
-    attachments: Sequence[Attachment] = (),
+    attachments: Sequence[Attachment | DeferredAttachment] = (),
 ) -> OutboxMessage:
     """Render ``templates/email/<template>.txt`` (and ``.html`` when it exists) and queue the message.
 
     Rendering happens now, in ``language`` (``_()``, dates and the lazy ``subject`` alike), so that the
     outbox shows exactly what will be sent and a later change of templates cannot alter it. Flushes;
-    the caller's commit makes the message real, and it goes out after that.
+    the caller's commit makes the message real, and it goes out after that. A ``DeferredAttachment``
+    (a badge PDF) is rendered right after that commit, outside the caller's locks (outbox/deferred.py).
     """
     address = normalise_email(to)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
         raise OutboxError(_l("%(address)s is not an e-mail address.", address=to))
     language = email_language(language)
     with email_url_context(), force_locale(language):
-        subject_text = " ".join(str(subject).split())  # one line: a newline would break the header
+        # One line (a newline would break the header); other spacing, such as the no-break space French
+        # puts before a colon, is kept.
+        subject_text = re.sub(r"\s*[\r\n]+\s*", " ", str(subject)).strip()
         body_text = _tidy_text(render_template(f"email/{template}.txt", **context))
         html_template = _optional_template(f"email/{template}.html")
         body_html = render_template(html_template, **context) if html_template else ""
@@ -148,6 +158,7 @@ def queue_email(
         message.registration_id = registration.id
     db.session.add(message)
     db.session.flush()
+    note_deferred(db.session, message.attachments)
     _note_queued()
     return message
 
@@ -201,11 +212,16 @@ def _tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def _stored_attachment(attachment: Attachment) -> OutboxAttachment:
+def _stored_attachment(attachment: Attachment | DeferredAttachment) -> OutboxAttachment:
     content_type = attachment.content_type.strip()
     if not re.fullmatch(r"[\w.+-]+/[\w.+-]+", content_type):
         content_type = "application/octet-stream"  # the MIME part could not be built otherwise
     filename = " ".join(attachment.filename.replace("/", "_").replace("\\", "_").split())
+    if isinstance(attachment, DeferredAttachment):
+        data = placeholder_data(
+            DeferredAttachment(filename, content_type, attachment.renderer, attachment.argument)
+        )
+        return OutboxAttachment(filename=filename[:200], content_type=DEFERRED_TYPE, data=data)
     return OutboxAttachment(filename=filename[:200], content_type=content_type, data=bytes(attachment.data))
 
 
@@ -292,6 +308,7 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100) -> Deliver
                 # Nothing is written before the SMTP conversation: on SQLite a write would lock the
                 # whole database (every registration) for as long as the server takes to answer.
                 try:
+                    render_deferred(session, message.attachments)  # not rendered after its commit
                     sender.send(_mail_message(message))
                 except Exception as error:
                     failed += 1
