@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from move_events.badges.pdf import BadgeLayout, render_badges
+from move_events.outbox.deferred import DeferredAttachment, attachment_renderer
 from move_events.outbox.services import Attachment, email_url_context, mail_suppressed, queue_email
 from move_events.registration.calendar import event_ics
 from move_events.registration.links import make_personal_token
@@ -34,11 +36,25 @@ MESSAGES = {
 BADGE_MESSAGES = ("confirmed", "approved", "promoted")  # the place is confirmed: the badge comes along
 
 
-def badge_attachment(registration: Registration) -> Attachment:
-    """The person's badge, labelled in their language (WeasyPrint: about 0.1–0.3 s)."""
-    with force_locale(registration.person.preferred_language):
-        data = render_badges([registration], layout=BadgeLayout.A6)
-    return Attachment(f"badge-{registration.event.slug}.pdf", "application/pdf", data)
+def badge_attachment(registration: Registration) -> DeferredAttachment:
+    """The person's badge, rendered once the registration is committed (outbox/deferred.py).
+
+    WeasyPrint takes 50–300 ms; rendered here it would run while the event's row is locked, and every
+    other registration for the event would wait for it.
+    """
+    return DeferredAttachment(
+        f"badge-{registration.event.slug}.pdf", "application/pdf", "badge", str(registration.id)
+    )
+
+
+@attachment_renderer("badge")
+def render_badge(session: Session, registration_id: str) -> bytes:
+    """The badge of the registration ``registration_id``, labelled in the person's language."""
+    registration = session.get(Registration, int(registration_id))
+    if registration is None:
+        raise LookupError(f"registration {registration_id} no longer exists: no badge to attach")
+    with email_url_context(), force_locale(registration.person.preferred_language):
+        return render_badges([registration], layout=BadgeLayout.A6)
 
 
 class _Subject:
@@ -63,7 +79,9 @@ def notify(registration: Registration, what: str) -> None:
     event, person = registration.event, registration.person
     with email_url_context():
         link = personal_url(registration)
-        attachments = [Attachment(f"{event.slug}.ics", "text/calendar", event_ics(event))] if with_ics else []
+        attachments: list[Attachment | DeferredAttachment] = (
+            [Attachment(f"{event.slug}.ics", "text/calendar", event_ics(event))] if with_ics else []
+        )
     if what in BADGE_MESSAGES:
         attachments.append(badge_attachment(registration))
     queue_email(
