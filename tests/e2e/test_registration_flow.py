@@ -6,6 +6,7 @@ import re
 from email.message import EmailMessage
 
 import pytest
+from flask_babel import force_locale, gettext
 from icalendar import Calendar
 
 from tests.factories import make_event, register
@@ -20,7 +21,7 @@ def attachments_of(message: EmailMessage) -> dict[str, bytes]:
 
 
 @pytest.mark.phone
-def test_register_on_phone_cancel_by_link_promotes_next(page, db, smtp_server, live_server):
+def test_register_on_phone_cancel_by_link_promotes_next(app, page, db, smtp_server, live_server):
     event = make_event(published=True, capacity=1, title="Green Hydrogen B2B Casablanca")
     page.goto(f"/events/{event.slug}")
     page.get_by_role("link", name="Register").first.click()
@@ -59,8 +60,10 @@ def test_register_on_phone_cancel_by_link_promotes_next(page, db, smtp_server, l
     # Amina's confirmation and cancellation; João's waiting-list notice and promotion.
     received = smtp_server.wait_for_messages(4, timeout=10)
     to_joao = [m["Subject"] for m in received if m["To"] == "joao@cerrado-energia.example"]
-    assert len(to_joao) == 2 and any("seat is free" in subject for subject in to_joao)
-    promotion = next(m for m in received if "seat is free" in m["Subject"])
+    with app.test_request_context(), force_locale("pt"):  # João reads Portuguese
+        seat_free = gettext("A seat is free for you: %(event)s", event=event.title)
+    assert len(to_joao) == 2 and seat_free in to_joao
+    promotion = next(m for m in received if m["Subject"] == seat_free)
     assert f"{event.slug}.ics" in attachments_of(promotion)
     db.session.refresh(waiting)
     assert waiting.status.value == "confirmed"
