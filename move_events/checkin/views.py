@@ -120,9 +120,13 @@ def scan(event_id: int):
         checkin_list=_chosen_list(event, form.checkin_list.data),
         direction=ScanDirection(form.direction.data or ScanDirection.ENTRY),
     )
-    db.session.commit()
     if _wants_json():
-        return jsonify(outcome_json(outcome, event))
+        # The answer is built inside the transaction (it sees this scan), before the commit expires
+        # everything it reads: five fewer queries per scan, which is what the door's latency is made of.
+        answer = outcome_json(outcome, event)
+        db.session.commit()
+        return jsonify(answer)
+    db.session.commit()
     return _render_door(event, _next_scan_form(form), outcome=outcome)
 
 
