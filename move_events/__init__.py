@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from move_events.config import load_config
+from move_events.config import apply_proxy_fix, load_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,12 +21,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app, test_config)
+    apply_proxy_fix(app)  # TRUSTED_PROXIES: X-Forwarded-* from a reverse proxy (docs/production.md)
     register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_request_guards(app)
+    from move_events.security import init_security  # headers, rate limits (docs/security.md)
+
+    init_security(app)
     register_commands(app)
     return app
 
@@ -75,6 +79,7 @@ BLUEPRINTS = (
     "checkin",
     "meetings",
     "reports",
+    "api",
 )
 VIEW_MODULES = {
     "meetings": ("participant_views", "organiser_views", "outcome_views", "agenda_views"),

@@ -59,6 +59,11 @@ class DefaultConfig:
 
     PER_PAGE = 25
 
+    # Behind a reverse proxy (nginx, Caddy) that sets X-Forwarded-For/-Proto/-Host/-Prefix: how many
+    # proxies in front of the app to trust. 0 (default): reached directly, those headers are ignored
+    # (anyone could forge them). See docs/production.md.
+    TRUSTED_PROXIES = 0
+
     # Participants' personal links (no passwords) stop working after this many days; they can ask
     # for a new one from the event page.
     PERSONAL_LINK_MAX_AGE_DAYS = 180
@@ -76,6 +81,20 @@ class DefaultConfig:
     PRINT_JOB_PROCESSES = None
     PRINT_JOB_STALE_MINUTES = 10
     PRINT_JOB_MAX_ATTEMPTS = 2
+
+
+def apply_proxy_fix(app: Flask) -> None:
+    """Trust ``TRUSTED_PROXIES`` reverse proxies' X-Forwarded-* headers (werkzeug's ProxyFix).
+
+    Without it, behind a TLS-terminating proxy the app sees http:// and the proxy's address: links in
+    e-mails would start with http://, and rate limits would count every visitor as one.
+    """
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        trusted = dict.fromkeys(("x_for", "x_proto", "x_host", "x_prefix"), proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, **trusted)
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -1,5 +1,6 @@
 """Every model in one import, so that Alembic and the shell see the whole schema."""
 
+from move_events.api.models import ApiScope, ApiToken
 from move_events.auth.models import Role, User
 from move_events.badges.models import BadgePrintJob, PrintJobStatus
 from move_events.checkin.models import CheckIn, CheckInList, ScanDirection, ScanResult
@@ -28,6 +29,7 @@ from move_events.registration.models import (
 )
 
 __all__ = [
+    "ApiScope", "ApiToken",
     "BadgePrintJob", "CheckIn", "CheckInList", "Event", "EventCategory", "EventFormat", "EventStatus",
     "EventSubtype", "Meeting", "MeetingBooking", "MeetingFollowUp", "MeetingOutcome",
     "MeetingSession", "MeetingStatus", "Organisation", "OrganisationKind", "OutboxAttachment",

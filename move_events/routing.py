@@ -5,11 +5,11 @@ from werkzeug.routing import IntegerConverter
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:id>`` limited to what a database integer holds: a larger number is a 404, not an
-    OverflowError (a 500) from the database driver."""
+    """``<int:id>`` limited to what the ids' INTEGER columns hold (PostgreSQL: 32 bits): a larger number is
+    a 404, not a "value out of int32 range" error (a 500) from the database."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 

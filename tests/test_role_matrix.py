@@ -104,8 +104,26 @@ ACCESS: dict[str, Role | None] = {
     "reports.stakeholders_export": Role.ORGANISER,
     "reports.xlsx_export": Role.ORGANISER,
     "reports.pdf_export": Role.ORGANISER,
+    "api.tokens": Role.STAFF,  # (api) one's own API tokens; admins see all
+    "api.token_revoke": Role.STAFF,
+    "api-docs.openapi_json": PUBLIC,  # (api) the OpenAPI document
+    # (api) The JSON API takes a bearer token, never the cookie session this matrix logs in with: PUBLIC
+    # here means "not a cookie-session route"; the matrix checks every role's session gets 401 there
+    # (TOKEN_ONLY), and tests/api prove the token rules (role and scope of the token).
+    "api_events.list_events": PUBLIC,
+    "api_events.get_event": PUBLIC,
+    "api_registrations.list_registrations": PUBLIC,
+    "api_registrations.create_registration": PUBLIC,
+    "api_registrations.get_registration": PUBLIC,
+    "api_registrations.cancel": PUBLIC,
+    "api_checkin.scan": PUBLIC,
+    "api_meetings.list_meetings": PUBLIC,
+    "api_meetings.update_meeting": PUBLIC,
+    "api_reports.table_a": PUBLIC,
+    "api_reports.table_b": PUBLIC,
 }
 ORDER = [None, Role.STAFF, Role.ORGANISER, Role.ADMIN]
+TOKEN_ONLY = {endpoint for endpoint in ACCESS if endpoint.startswith("api_")}  # (api) see above
 
 
 def test_role_matrix_covers_every_route(app):
@@ -151,6 +169,7 @@ def sample(app, db, auth, monkeypatch):
         "meeting_id": meeting.id,  # requested by `registration` (the token's) from `other_registration`
         "other_registration_id": other_registration.id,
         "list_id": checkin_list.id,
+        "api_token_id": 1,  # (api) no such token: 404 for those let in
     }
 
 
@@ -176,6 +195,9 @@ def test_role_matrix_every_route_checks_the_role(app, client, auth, sample, role
         response.close()  # static files stream from open file handles
         allowed = needed is None or (role is not None and ORDER.index(role) >= ORDER.index(needed))
         where = f"{method} {path} as {role or 'anonymous'}"
+        if endpoint in TOKEN_ONLY:  # (api) a cookie session is never accepted by the JSON API
+            assert response.status_code == 401 and response.is_json, where
+            continue
         if allowed:
             assert response.status_code not in (401, 403), where
             assert "/auth/login" not in response.headers.get("Location", ""), where

@@ -351,4 +351,3 @@ def _render_door(
         list_label=list_label,
         fresh_nonce=uuid.uuid4().hex,
     )
-

@@ -89,7 +89,7 @@ def taken_place(report_filter: ReportFilter, now: datetime | None = None) -> lis
     ]
     if report_filter.date_from is not None:
         conditions.append(Event.starts_at >= _utc_midnight(report_filter.date_from))
-    if report_filter.date_to is not None:
+    if report_filter.date_to is not None and report_filter.date_to < date.max:  # 9999-12-31: no end
         conditions.append(Event.starts_at < _utc_midnight(report_filter.date_to + timedelta(days=1)))
     if report_filter.partner_cluster_id is not None:
         conditions.append(Event.organiser_id == report_filter.partner_cluster_id)
