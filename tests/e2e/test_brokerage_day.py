@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pypdfium2
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from move_events.events.models import Event
@@ -110,13 +111,15 @@ def test_demo_brokerage_from_marketplace_to_kpi(app, page, db, browser, live_ser
     time = rf"\b0?{local.hour}:{local.minute:02d}\b"  # 9:30 or 09:30, as the person's locale writes it
 
     # Both download their agendas: the same time and table, facing each other.
-    for path, other in ((a_path, b_name), (b_path, a_name)):
+    for path, other, reader in ((a_path, b_name, a), (b_path, a_name, b)):
+        with app.test_request_context(), force_locale(reader.person.preferred_language):
+            table_word = gettext("Table")  # the agenda is in its reader's language
         response = page.request.get(f"{path}/agenda.pdf")
         assert response.ok and response.headers["content-type"] == "application/pdf"
         text = pdf_text(response.body())
         row = text[: text.index(other)][-120:]  # the row leading up to the other side's name
         assert re.search(time, row), (other, row)
-        assert re.search(rf"Table\s*{meeting.table_no}\b", row, re.IGNORECASE), (other, row)
+        assert re.search(rf"{table_word}\s*{meeting.table_no}\b", row, re.IGNORECASE), (other, row)
 
     # The day comes; the organiser marks the meeting held.
     the_day_comes(event)
