@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.load --database-url postgresql+psycopg://user@host:port/throwaway_db
         [--workers 4] [--doors 5] [--badges 500] [--registrations 200] [--clients 20] [--seats 100]
-        [--project-dir DIR]
+        [--pace SECONDS] [--project-dir DIR]
 
 The database's tables are dropped and created: point it at a throw-away database only.
 
@@ -89,7 +89,9 @@ def seed(database_url: str, *, badges: int, seats: int, doors: int) -> tuple[int
     return result
 
 
-def check_in(server: Gunicorn, event_id: int, tokens: list[str], doors: int) -> Phase:
+def check_in(server: Gunicorn, event_id: int, tokens: list[str], doors: int, pace: float = 0.0) -> Phase:
+    """``pace`` 0: every door scans as fast as the server answers (saturation); otherwise each door scans
+    once every ``pace`` seconds, the doors out of step with each other, as at a real entrance."""
     browsers = []
     for n in range(doors):
         browser = Browser(server.base_url)
@@ -102,7 +104,10 @@ def check_in(server: Gunicorn, event_id: int, tokens: list[str], doors: int) -> 
         browser, csrf = browsers[n]
         times = []
         barrier.wait()
-        for token in shares[n]:
+        start = time.perf_counter() + pace * n / doors  # doors out of step
+        for k, token in enumerate(shares[n]):
+            if pace:
+                time.sleep(max(0.0, start + k * pace - time.perf_counter()))
             body = {"token": token, "nonce": uuid.uuid4().hex, "door": f"Door {n}"}
             answer = browser.post_json(f"/checkin/{event_id}/scan", body, csrf_token=csrf)
             if answer.status != 200 or answer.json()["result"] != "welcome":
@@ -113,9 +118,8 @@ def check_in(server: Gunicorn, event_id: int, tokens: list[str], doors: int) -> 
     load_before, started = os.getloadavg()[0], time.perf_counter()
     with ThreadPoolExecutor(max_workers=doors) as pool:
         latencies = [t for times in pool.map(door, range(doors)) for t in times]
-    return Phase(
-        f"check-in, {doors} doors", latencies, time.perf_counter() - started, load_before, os.getloadavg()[0]
-    )
+    label = f"check-in, {doors} doors" + (f", a scan every {pace:g} s each" if pace else ", back to back")
+    return Phase(label, latencies, time.perf_counter() - started, load_before, os.getloadavg()[0])
 
 
 def registration(server: Gunicorn, slug: str, people: int, clients: int) -> Phase:
@@ -163,6 +167,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--project-dir", type=Path, default=PROJECT_ROOT)
+    parser.add_argument(
+        "--pace", type=float, default=0.0, help="seconds between one door's scans (0: back to back)"
+    )
     args = parser.parse_args(argv)
     if not args.database_url or not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a throw-away PostgreSQL database")
@@ -176,7 +183,14 @@ def main(argv: list[str] | None = None) -> None:
         log_path=log_path,
         project_dir=args.project_dir,
     ) as server:
-        phases = [check_in(server, event_id, tokens, args.doors)]
+        if args.pace:  # half the badges back to back, the other half at the door's pace
+            half = len(tokens) // 2
+            phases = [
+                check_in(server, event_id, tokens[:half], args.doors),
+                check_in(server, event_id, tokens[half:], args.doors, pace=args.pace),
+            ]
+        else:
+            phases = [check_in(server, event_id, tokens, args.doors)]
         if args.registrations:
             phases.append(registration(server, slug, args.registrations, args.clients))
     print(
