@@ -123,6 +123,25 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 500):
         app.register_error_handler(code, render_error)
 
+    from flask import jsonify, request
+    from sqlalchemy.exc import OperationalError
+
+    from move_events.db_types import is_transient_conflict
+    from move_events.extensions import db
+
+    def transient_conflict(error: OperationalError):
+        """A deadlock or serialization failure lost to a concurrent request: nothing was saved, so say
+        so (409) rather than "something went wrong" (500). Other database errors stay 500s."""
+        if not is_transient_conflict(error):
+            raise error
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            message = "A concurrent change got in the way; nothing was saved. Please try again."
+            return jsonify(code=409, status="Conflict", message=message), 409
+        return render_template("errors/error.html", error=error, code=409), 409
+
+    app.register_error_handler(OperationalError, transient_conflict)
+
 
 def register_request_guards(app: Flask) -> None:
     from move_events.routing import refuse_nul_bytes

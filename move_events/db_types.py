@@ -65,3 +65,13 @@ def render_migration_item(type_: str, obj, autogen_context) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+# PostgreSQL's answers when two transactions collide: "deadlock detected", "could not serialize access".
+# The database has rolled the transaction back; trying again is the remedy.
+TRANSIENT_SQLSTATES = ("40P01", "40001")
+
+
+def is_transient_conflict(error: BaseException) -> bool:
+    """A database error that only says another transaction got in the way (nothing was saved)."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in TRANSIENT_SQLSTATES

@@ -16,8 +16,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from move_events.db_types import is_transient_conflict
 from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.meetings.models import Meeting, MeetingBooking, MeetingStatus, Unavailability
@@ -152,13 +153,17 @@ def place_meeting(meeting: Meeting, *, start: datetime, table: int | None = None
     elif table in taken[start]:
         raise SlotTaken(_l("Table %(table)s is taken at that time.", table=table))
 
-    unplace_meeting(meeting)
-    meeting.slot_start, meeting.table_no = start, table
-    meeting.status = MeetingStatus.SCHEDULED
-    for side in sides:
-        db.session.add(MeetingBooking(meeting=meeting, registration_id=side, slot_start=start))
     try:
+        unplace_meeting(meeting)
+        meeting.slot_start, meeting.table_no = start, table
+        meeting.status = MeetingStatus.SCHEDULED
+        for side in sides:
+            db.session.add(MeetingBooking(meeting=meeting, registration_id=side, slot_start=start))
         db.session.flush()
-    except IntegrityError as error:
+    except (IntegrityError, OperationalError) as error:
+        # A seat taken meanwhile (unique constraint), or a deadlock lost to a scheduler run writing
+        # the same seats: either way the other one got there first.
+        if isinstance(error, OperationalError) and not is_transient_conflict(error):
+            raise
         db.session.rollback()
         raise SlotTaken(_l("That slot was taken a moment ago. Please choose another.")) from error

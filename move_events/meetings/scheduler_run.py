@@ -28,9 +28,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 
+from move_events.db_types import is_transient_conflict
 from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.meetings.booking import MeetingError, event_slots, unavailable_slots
@@ -222,8 +223,10 @@ def _write(movable: list[_Row], placements: dict[int, Placement]) -> int:
                 ],
             )
         db.session.flush()
-    except (IntegrityError, _Changed) as error:
-        db.session.rollback()
+    except (IntegrityError, OperationalError, _Changed) as error:
+        if isinstance(error, OperationalError) and not is_transient_conflict(error):
+            raise
+        db.session.rollback()  # a seat taken meanwhile, or a deadlock with a participant's booking
         raise SchedulerConflict(
             _l(
                 "Meanwhile someone else booked or changed meetings of this event, so the schedule was not"
