@@ -47,7 +47,7 @@ def register_extensions(app: Flask) -> None:
     from move_events.db_types import render_migration_item
     from move_events.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
     from move_events.i18n import select_locale
-    from move_events.outbox import services as outbox
+    from move_events.outbox import delivery as outbox
 
     db.init_app(app)
     migrate.init_app(

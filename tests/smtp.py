@@ -27,7 +27,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 
 from move_events.extensions import mail
-from move_events.outbox.services import wait_for_background_deliveries
+from move_events.outbox.delivery import wait_for_background_deliveries
 
 HOST = "127.0.0.1"
 

@@ -19,8 +19,8 @@ from werkzeug.serving import make_server
 from move_events.auth.models import Role
 from move_events.badges.tokens import make_badge_token
 from move_events.directory.models import Person
+from move_events.outbox.delivery import deliver_pending, wait_for_background_deliveries
 from move_events.outbox.models import OutboxMessage
-from move_events.outbox.services import deliver_pending, wait_for_background_deliveries
 from move_events.registration.models import Registration
 from tests.meetings.requests_support import meeting_event, participant_of, token_for
 

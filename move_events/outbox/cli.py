@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from move_events.extensions import db
 from move_events.outbox import bp
-from move_events.outbox.services import DeliveryReport, deliver_pending, delivery_configured
+from move_events.outbox.delivery import DeliveryReport, deliver_pending, delivery_configured
 
 
 def _summary(report: DeliveryReport) -> str:

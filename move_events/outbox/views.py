@@ -11,15 +11,9 @@ from move_events.auth.decorators import role_required
 from move_events.auth.models import Role
 from move_events.extensions import db
 from move_events.outbox import bp
+from move_events.outbox.delivery import deliver_pending, delivery_configured
 from move_events.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
-from move_events.outbox.services import (
-    OutboxError,
-    count_by_status,
-    deliver_pending,
-    delivery_configured,
-    requeue,
-    search_messages,
-)
+from move_events.outbox.services import OutboxError, count_by_status, requeue, search_messages
 
 
 @bp.route("/")

@@ -10,8 +10,8 @@ from sqlalchemy.exc import OperationalError
 from move_events.events.models import Event
 from move_events.outbox import deferred
 from move_events.outbox.deferred import DEFERRED_TYPE
+from move_events.outbox.delivery import deliver_pending
 from move_events.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
-from move_events.outbox.services import deliver_pending
 from move_events.registration.services import register_person
 from tests.factories import make_event, participant, register
 

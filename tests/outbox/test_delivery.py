@@ -16,17 +16,15 @@ from sqlalchemy.exc import OperationalError
 
 from move_events.db_types import utcnow
 from move_events.extensions import db as _db
-from move_events.outbox.models import OutboxMessage, OutboxStatus
-from move_events.outbox.services import (
+from move_events.outbox.delivery import (
     MAX_ATTEMPTS,
     RETRY_DELAYS,
-    Attachment,
     deliver_pending,
     init_app,
-    queue_email,
-    requeue,
     wait_for_background_deliveries,
 )
+from move_events.outbox.models import OutboxMessage, OutboxStatus
+from move_events.outbox.services import Attachment, queue_email, requeue
 from tests.smtp import SMTPServer, mail_settings
 from tests.support import make_test_app
 

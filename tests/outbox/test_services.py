@@ -10,12 +10,12 @@ from jinja2 import TemplateNotFound
 
 from move_events.db_types import utcnow
 from move_events.extensions import db as _db
+from move_events.outbox.delivery import deliver_pending
 from move_events.outbox.models import OutboxStatus
 from move_events.outbox.services import (
     Attachment,
     OutboxError,
     count_by_status,
-    deliver_pending,
     email_language,
     queue_email,
     requeue,

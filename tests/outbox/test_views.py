@@ -8,8 +8,9 @@ import pytest
 
 from move_events.auth.models import Role
 from move_events.extensions import db as _db
+from move_events.outbox.delivery import wait_for_background_deliveries
 from move_events.outbox.models import OutboxMessage, OutboxStatus
-from move_events.outbox.services import Attachment, wait_for_background_deliveries
+from move_events.outbox.services import Attachment
 
 ICS = Attachment("agenda.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
 
