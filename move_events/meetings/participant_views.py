@@ -15,7 +15,7 @@ from move_events.db_types import utcnow
 from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.meetings import bp
-from move_events.meetings.booking import MeetingError, common_free_slots, event_slots
+from move_events.meetings.booking import MeetingError, common_free_slots_of, event_slots
 from move_events.meetings.marketplace import filter_options, profile_of, search_profiles
 from move_events.meetings.models import Meeting
 from move_events.meetings.participant_pages import (
@@ -123,10 +123,9 @@ def my_meetings(token: str):
     expire_requests(event=page.event)
     db.session.commit()
     overview = meetings_overview(page.registration)
+    free = common_free_slots_of(overview.incoming)
     accept_forms = {
-        meeting.id: AcceptForm(
-            prefix=f"m{meeting.id}", slots=common_free_slots(meeting), timezone=page.event.timezone
-        )
+        meeting.id: AcceptForm(prefix=f"m{meeting.id}", slots=free[meeting.id], timezone=page.event.timezone)
         for meeting in overview.incoming
     }
     return render_template(

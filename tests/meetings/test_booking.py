@@ -14,6 +14,7 @@ from move_events.meetings.booking import (
     MeetingError,
     SlotTaken,
     common_free_slots,
+    common_free_slots_of,
     event_slots,
     place_meeting,
     unplace_meeting,
@@ -162,3 +163,16 @@ def test_the_database_refuses_a_double_booking_that_slipped_past_the_checks(even
         _db.session.flush()
     _db.session.rollback()
     assert _db.session.get(Meeting, racing_id).slot_start is None
+
+
+def test_free_slots_of_several_meetings_match_one_by_one(event, people):
+    a, b, c, d = people
+    start = DAY + timedelta(hours=1)
+    placed = _meeting(event, a, b)
+    place_meeting(placed, start=start, table=1)
+    _db.session.add(Unavailability(registration_id=d.id, slot_start=start + timedelta(minutes=30)))
+    meetings = [placed, _meeting(event, c, a), _meeting(event, c, d)]
+    together = common_free_slots_of(meetings)
+    assert together == {m.id: common_free_slots(m) for m in meetings}
+    assert [s.start for s in together[meetings[1].id]] == [start + timedelta(minutes=30)]  # a is busy first
+    assert [s.start for s in together[meetings[2].id]] == [start]  # d is away later
