@@ -80,6 +80,7 @@ LABELS = Labels(
         (MeetingStatus.ACCEPTED, _l("Accepted")),
         (MeetingStatus.DECLINED, _l("Declined")),
         (MeetingStatus.CANCELLED, _l("Cancelled")),
+        (MeetingStatus.EXPIRED, _l("Expired")),
         (MeetingStatus.SCHEDULED, _l("Scheduled")),
         (MeetingStatus.COMPLETED, _l("Held")),
         (MeetingStatus.NO_SHOW, _l("Did not take place")),

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from move_events.countries import country_choices, country_name
 from move_events.directory.models import Organisation
 from move_events.events.models import Event, EventCategory, EventFormat, EventStatus, EventSubtype
-from move_events.events.services import EventDetails
+from move_events.events.services import EventDetails, SessionDetails
 from move_events.extensions import db
 from move_events.labels import as_choices, choices
 
@@ -59,6 +59,16 @@ class SessionForm(Form):
         _l("Session start"), format=DATETIME_LOCAL_FORMATS, validators=[Optional()]
     )
     ends_at = DateTimeLocalField(_l("Session end"), format=DATETIME_LOCAL_FORMATS, validators=[Optional()])
+    tables = IntegerField(
+        _l("Tables in this session"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("Empty: the event's number."),
+    )
+    meeting_cap = IntegerField(
+        _l("Session cap per participant"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+        description=_l("Most meetings each participant may have in this session. Empty: no cap of its own."),
+    )
 
 
 class EventForm(FlaskForm):
@@ -163,7 +173,12 @@ class EventForm(FlaskForm):
             tables=self.tables.data,
             meeting_cap=self.meeting_cap.data,
             sessions=[
-                (_local(entry.starts_at.data, tz), _local(entry.ends_at.data, tz))
+                SessionDetails(
+                    _local(entry.starts_at.data, tz),
+                    _local(entry.ends_at.data, tz),
+                    entry.tables.data,
+                    entry.meeting_cap.data,
+                )
                 for entry in self.sessions
                 if entry.starts_at.data and entry.ends_at.data
             ],
@@ -186,7 +201,12 @@ class EventForm(FlaskForm):
             "target_country": event.target_country or "",
             "country": event.country or "",
             "sessions": [
-                {"starts_at": _naive(s.starts_at, tz), "ends_at": _naive(s.ends_at, tz)}
+                {
+                    "starts_at": _naive(s.starts_at, tz),
+                    "ends_at": _naive(s.ends_at, tz),
+                    "tables": s.tables,
+                    "meeting_cap": s.meeting_cap,
+                }
                 for s in event.sessions
             ],
         }

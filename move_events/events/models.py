@@ -113,12 +113,17 @@ class MeetingSession(db.Model):
     """A block of time in which an event's one-to-one meetings take place, cut into slots."""
 
     __tablename__ = "meeting_sessions"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("tables IS NULL OR tables >= 1", name="tables_positive"),
+        CheckConstraint("meeting_cap IS NULL OR meeting_cap >= 1", name="meeting_cap_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     tables: Mapped[int | None]  # None: the event's number of tables
+    meeting_cap: Mapped[int | None]  # most meetings per participant in this session; None: no cap of its own
 
     event: Mapped[Event] = relationship(back_populates="sessions")

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
@@ -30,6 +31,15 @@ class EventError(Exception):
 
 class EventNotEditable(EventError):
     pass
+
+
+class SessionDetails(NamedTuple):
+    """One meeting session as an organiser sets it (times timezone-aware)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    tables: int | None = None  # None: the event's number of tables
+    meeting_cap: int | None = None  # most meetings per participant in this session; None: no cap
 
 
 @dataclass(kw_only=True)
@@ -59,7 +69,10 @@ class EventDetails:
     break_minutes: int = 0
     tables: int | None = None
     meeting_cap: int | None = None
-    sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
+    sessions: list[SessionDetails] = field(default_factory=list)  # plain (start, end) pairs are taken too
+
+    def __post_init__(self) -> None:
+        self.sessions = [SessionDetails(*session) for session in self.sessions]
 
     def problems(self) -> dict[str, object]:
         """Rules that span fields, keyed by the field to show them at. Empty when all is well."""
@@ -80,11 +93,15 @@ class EventDetails:
                 found["tables"] = _l("Meetings need at least one table.")
             if not self.sessions:
                 found["sessions"] = _l("Meetings need at least one session.")
-            for start, end in self.sessions:
-                if end <= start:
+            for session in self.sessions:
+                if session.ends_at <= session.starts_at:
                     found["sessions"] = _l("Each session must end after it starts.")
-                elif start < self.starts_at or end > self.ends_at:
+                elif session.starts_at < self.starts_at or session.ends_at > self.ends_at:
                     found["sessions"] = _l("Sessions must lie within the event's start and end.")
+                elif (session.tables is not None and session.tables < 1) or (
+                    session.meeting_cap is not None and session.meeting_cap < 1
+                ):
+                    found["sessions"] = _l("A session's tables and cap must be at least 1 (or empty).")
         return found
 
 
@@ -115,9 +132,9 @@ def _apply(event: Event, details: EventDetails) -> None:
         "tables", "meeting_cap",
     ):  # fmt: skip
         setattr(event, name, getattr(details, name))
-    wanted = sorted(details.sessions) if details.has_meetings else []
-    if [(s.starts_at, s.ends_at) for s in event.sessions] != wanted:
-        event.sessions = [MeetingSession(starts_at=start, ends_at=end) for start, end in wanted]
+    wanted = sorted(details.sessions, key=lambda s: (s.starts_at, s.ends_at)) if details.has_meetings else []
+    if [SessionDetails(s.starts_at, s.ends_at, s.tables, s.meeting_cap) for s in event.sessions] != wanted:
+        event.sessions = [MeetingSession(**session._asdict()) for session in wanted]
 
 
 def create_event(*, details: EventDetails, created_by: User | None) -> Event:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -23,6 +24,7 @@ from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.meetings.models import Meeting, MeetingBooking, MeetingStatus, Unavailability
 from move_events.meetings.scheduling import Slot, slots_for_sessions
+from move_events.registration.models import Registration
 
 
 class MeetingError(Exception):
@@ -43,11 +45,8 @@ def event_slots(event: Event) -> list[Slot]:
         event.slot_minutes,
         event.break_minutes or 0,
         [s.tables if s.tables is not None else (event.tables or 0) for s in sessions],
+        [s.meeting_cap for s in sessions],
     )
-
-
-def slot_at(event: Event, start: datetime) -> Slot | None:
-    return next((slot for slot in event_slots(event) if slot.start == start), None)
 
 
 def _starts_by_registration(model, registration_ids: Iterable[int]) -> dict[int, set[datetime]]:
@@ -89,8 +88,17 @@ def _free_table(slot: Slot, taken: set[int]) -> int | None:
     return next((table for table in range(1, slot.tables + 1) if table not in taken), None)
 
 
+def _session_full(slot: Slot, slots: Sequence[Slot], booked: set[datetime]) -> bool:
+    """Has someone with meetings at ``booked`` reached the cap of ``slot``'s session?"""
+    if slot.session_cap is None:
+        return False
+    in_session = sum(1 for other in slots if other.session == slot.session and other.start in booked)
+    return in_session >= slot.session_cap
+
+
 def common_free_slots(meeting: Meeting) -> list[Slot]:
-    """Slots in which both sides are free (no meeting, not unavailable) and a table is free.
+    """Slots in which both sides are free (no meeting, not unavailable, under the session's cap) and a
+    table is free.
 
     The meeting's own current slot, if any, counts as free for it.
     """
@@ -112,10 +120,23 @@ def common_free_slots_of(meetings: Sequence[Meeting]) -> dict[int, list[Slot]]:
         for side in (meeting.requester_id, meeting.counterpart_id):
             if (slot.start in booked[side] and not own) or slot.start in unavailable[side]:
                 return False
+            if _session_full(slot, slots, booked[side] - {meeting.slot_start}):
+                return False
         tables = taken[slot.start] - {meeting.table_no} if own else taken[slot.start]
         return _free_table(slot, tables) is not None
 
     return {m.id: [slot for slot in slots if free(m, slot)] for m in meetings}
+
+
+def lock_participants(registration_ids: Iterable[int]) -> None:
+    """Serialise decisions about these participants (duplicates, caps) between concurrent requests:
+    row locks in id order on PostgreSQL (no deadlock); SQLite serialises writers anyway."""
+    db.session.execute(
+        select(Registration.id)
+        .where(Registration.id.in_(list(registration_ids)))
+        .order_by(Registration.id)
+        .with_for_update()
+    )
 
 
 def unplace_meeting(meeting: Meeting) -> None:
@@ -139,10 +160,12 @@ def place_meeting(meeting: Meeting, *, start: datetime, table: int | None = None
     """
     if meeting.status not in (MeetingStatus.ACCEPTED, MeetingStatus.SCHEDULED):
         raise MeetingError(_l("Only accepted meetings can be given a time."))
-    slot = slot_at(meeting.event, start)
+    slots = event_slots(meeting.event)
+    slot = next((slot for slot in slots if slot.start == start), None)
     if slot is None:
         raise MeetingError(_l("That time is not one of the event's meeting slots."))
     sides = (meeting.requester_id, meeting.counterpart_id)
+    lock_participants(sides)
     booked, unavailable = booked_slots(sides), unavailable_slots(sides)
     taken = tables_taken(meeting.event)
     if meeting.slot_start is not None:
@@ -153,6 +176,14 @@ def place_meeting(meeting: Meeting, *, start: datetime, table: int | None = None
         raise SlotTaken(_l("One of the two already has a meeting at that time."))
     if any(start in unavailable[side] for side in sides):
         raise MeetingError(_l("One of the two marked that time as unavailable."))
+    if any(_session_full(slot, slots, booked[side]) for side in sides):
+        raise MeetingError(
+            _nl(
+                "One of the two already has %(num)d meeting in that session, the most allowed.",
+                "One of the two already has %(num)d meetings in that session, the most allowed.",
+                slot.session_cap,
+            )
+        )
     if table is None:
         table = _free_table(slot, taken[start])
         if table is None:

@@ -20,6 +20,7 @@ class MeetingStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # a request nobody answered in time
     SCHEDULED = "scheduled"
     COMPLETED = "completed"
     NO_SHOW = "no_show"

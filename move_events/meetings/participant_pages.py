@@ -17,7 +17,7 @@ from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.meetings.booking import booked_slots, unavailable_slots
 from move_events.meetings.models import Meeting, MeetingStatus
-from move_events.meetings.requests import meeting_state, takes_part
+from move_events.meetings.requests import takes_part
 from move_events.meetings.scheduling import Slot
 from move_events.registration.links import LinkError, LinkExpired, load_personal_token
 from move_events.registration.models import Registration, RegistrationStatus
@@ -68,7 +68,6 @@ class MeetingsOverview:
     outgoing: list[Meeting] = field(default_factory=list)  # my requests waiting for an answer
     agreed: list[Meeting] = field(default_factory=list)  # accepted, scheduled, held
     closed: list[Meeting] = field(default_factory=list)  # declined, cancelled, expired (muted)
-    states: dict[int, str] = field(default_factory=dict)
 
 
 def meetings_overview(registration: Registration) -> MeetingsOverview:
@@ -81,11 +80,10 @@ def meetings_overview(registration: Registration) -> MeetingsOverview:
     ).all()
     overview = MeetingsOverview()
     for meeting in meetings:
-        overview.states[meeting.id] = meeting_state(meeting)
         if meeting.status == MeetingStatus.REQUESTED:
             mine = meeting.counterpart_id == registration.id
             (overview.incoming if mine else overview.outgoing).append(meeting)
-        elif meeting.status in (MeetingStatus.DECLINED, MeetingStatus.CANCELLED):
+        elif meeting.status in (MeetingStatus.DECLINED, MeetingStatus.CANCELLED, MeetingStatus.EXPIRED):
             overview.closed.append(meeting)
         else:
             overview.agreed.append(meeting)

@@ -6,6 +6,9 @@ meeting in slot s, the meetings blocking it there (a participant's other meeting
 has no table left) are moved elsewhere, recursively, within a depth and work budget. Every change goes
 through a journal, so a failed chain is rolled back exactly. With two slots this is the alternating-path
 (Kempe chain) swap of edge colouring; with more it also routes round unavailability and full slots.
+A cap per session (most meetings a person may have in one session) is kept by a mask of the sessions in
+which a person is full: such slots are not free for them, and a chain that would put them in one must
+first take out one of their meetings in that session.
 A last pass moves meetings to shorten each person's idle gaps without unplacing anything.
 """
 
@@ -35,17 +38,26 @@ class Engine:
         avail: list[int],
         caps: list[int],
         seed: int,
+        session_caps: list[int] | None = None,
     ) -> None:
         self.tables = tables
         self.session_masks = session_masks
         self.ends = ends
         self.avail = avail
         self.caps = caps
+        n_sessions = len(session_masks)
+        self.session_caps = session_caps or [len(tables) + 1] * n_sessions
+        self.session_of = [0] * len(tables)  # slot -> index of its session in session_masks
+        for k, mask in enumerate(session_masks):
+            for s in _bits(mask):
+                self.session_of[s] = k
         self.rng = random.Random(seed)
         n_people, n_slots = len(avail), len(tables)
         self.busy: list[dict[int, int]] = [{} for _ in range(n_people)]
         self.booked = [0] * n_people  # bit mask of slots with a meeting
         self.load = [0] * n_people
+        self.session_load = [[0] * n_sessions for _ in range(n_people)]
+        self.full = [0] * n_people  # bit mask of the slots of sessions in which a person is at the cap
         self.slot_of = [-1] * len(ends)
         self.locked = [False] * len(ends)
         self.in_slot: list[set[int]] = [set() for _ in range(n_slots)]
@@ -68,6 +80,11 @@ class Engine:
         self.booked[v] |= bit
         self.load[u] += 1
         self.load[v] += 1
+        k = self.session_of[s]
+        for p in (u, v):
+            self.session_load[p][k] += 1
+            if self.session_load[p][k] >= self.session_caps[k]:
+                self.full[p] |= self.session_masks[k]
         self.slot_of[m] = s
         self.in_slot[s].add(m)
         self.waiting[u].discard(m)
@@ -85,6 +102,11 @@ class Engine:
         self.booked[v] &= ~bit
         self.load[u] -= 1
         self.load[v] -= 1
+        k = self.session_of[s]
+        for p in (u, v):
+            self.session_load[p][k] -= 1
+            if self.session_load[p][k] < self.session_caps[k]:
+                self.full[p] &= ~self.session_masks[k]
         self.slot_of[m] = -1
         self.in_slot[s].discard(m)
         self.open |= bit
@@ -123,8 +145,13 @@ class Engine:
         return total
 
     def free_for(self, m: int) -> int:
+        """Slots where both sides are available, have no meeting, and are under their session cap (the
+        session of m's own slot, if placed, counts as under the cap for it)."""
         u, v = self.ends[m]
-        return self.avail[u] & self.avail[v] & ~self.booked[u] & ~self.booked[v]
+        full = self.full[u] | self.full[v]
+        if self.slot_of[m] >= 0:
+            full &= ~self.session_masks[self.session_of[self.slot_of[m]]]
+        return self.avail[u] & self.avail[v] & ~self.booked[u] & ~self.booked[v] & ~full
 
     def best_slot(self, m: int, mask: int) -> int:
         """The slot in mask that adds the fewest idle gaps for both sides (earliest on a tie)."""
@@ -142,6 +169,14 @@ class Engine:
         u, v = self.ends[m]
         return self.load[u] < self.caps[u] and self.load[v] < self.caps[v]
 
+    def first_fit(self) -> None:
+        """Each unplaced meeting, in index (id) order, in the earliest slot free for both with a table."""
+        for m in range(len(self.ends)):
+            if self.slot_of[m] < 0 and self.under_cap(m):
+                free = self.free_for(m) & self.open
+                if free:
+                    self.place(m, (free & -free).bit_length() - 1)
+
     # -- search ---------------------------------------------------------------------------------------
     def insert(self, m: int, depth: int, budget: int) -> bool:
         """Place an unplaced meeting, moving others along an ejection chain if needed."""
@@ -156,7 +191,7 @@ class Engine:
             return depth > 0 and self._insert_over_cap(m, depth, exclude)
         u, v = self.ends[m]
         cand = self.avail[u] & self.avail[v] & ~exclude
-        direct = cand & ~self.booked[u] & ~self.booked[v] & self.open
+        direct = cand & ~self.booked[u] & ~self.booked[v] & self.open & ~self.full[u] & ~self.full[v]
         if direct:
             self.place(m, self.best_slot(m, direct))
             return True
@@ -169,23 +204,43 @@ class Engine:
             if self.budget < 0:
                 return False
             blockers = {b for b in (self.busy[u].get(s), self.busy[v].get(s)) if b is not None}
-            if any(self.locked[b] or b in self.visited for b in blockers):
+            for p in (u, v):  # at the cap in s's session: one of p's meetings there must go
+                if self.full[p] >> s & 1 and s not in self.busy[p]:
+                    blockers.add(self._session_blocker(p, s))
+            if any(b is None or self.locked[b] or b in self.visited for b in blockers):
                 continue
-            if not blockers:  # free for both but no table left: evict a movable meeting from s
+            if not any(self.slot_of[b] == s for b in blockers) and not self.open >> s & 1:
+                # no table left in s: evict a movable meeting from s
                 movable = [g for g in self.in_slot[s] if not self.locked[g] and g not in self.visited]
                 if not movable:
                     continue
                 direct_movers = [g for g in movable if self.free_for(g) & ~(1 << s) & self.open]
-                blockers = {direct_movers[0] if direct_movers else self.rng.choice(movable)}
+                blockers.add(direct_movers[0] if direct_movers else self.rng.choice(movable))
             mark = len(self.journal)
             for b in blockers:
                 self.remove(b)
                 self.visited.add(b)
+            if (self.full[u] | self.full[v]) >> s & 1:  # over the session cap through locked meetings
+                self.rollback(mark)
+                continue
             self.place(m, s)
             if all(self._relocate_or_replace(b, depth - 1, 1 << s) for b in sorted(blockers)):
                 return True
             self.rollback(mark)
         return False
+
+    def _session_blocker(self, p: int, s: int) -> int | None:
+        """One of p's movable meetings in the session of slot s (preferring one that can move at once)."""
+        mask = self.session_masks[self.session_of[s]]
+        movable = [
+            g
+            for t, g in sorted(self.busy[p].items())
+            if mask >> t & 1 and not self.locked[g] and g not in self.visited
+        ]
+        if not movable:
+            return None
+        direct = [g for g in movable if self.free_for(g) & ~mask & self.open]
+        return direct[0] if direct else self.rng.choice(movable)
 
     def _insert_over_cap(self, m: int, depth: int, exclude: int) -> bool:
         """Make room under a participant's cap: take out one of their meetings g, put m in, then put in
@@ -244,7 +299,7 @@ class Engine:
             for m in movable:
                 s = self.slot_of[m]
                 u, v = self.ends[m]
-                targets = self.free_for(m) & self.open
+                targets = self.free_for(m) & self.open  # free_for keeps session caps
                 if not targets:
                     continue
                 bit = 1 << s

@@ -6,13 +6,15 @@ Rules (DESIGN.md §7, issue #5):
   side asked: a second request would only duplicate the first;
 - a request expires after MEETING_REQUEST_EXPIRY_DAYS or when the event starts, whichever comes first
   (during the event: when it ends), so nobody waits for an answer that is no longer useful;
-- Event.meeting_cap limits a participant's meetings (accepted, scheduled or held); a participant has at
-  most MEETING_OPEN_REQUESTS_CAP unanswered requests out, so nobody mass-mails the whole marketplace;
+- Event.meeting_cap limits a participant's meetings (accepted, scheduled or held); a session's own cap
+  (MeetingSession.meeting_cap) limits the meetings placed in it, checked where a meeting gets its time
+  (``booking.place_meeting``); a participant has at most MEETING_OPEN_REQUESTS_CAP unanswered requests
+  out, so nobody mass-mails the whole marketplace;
 - seats are only written by ``booking.place_meeting`` / ``unplace_meeting``, which keep the database's
   no-double-booking invariants (a race ends in SlotTaken, with the session rolled back).
 
-An expired request has status CANCELLED with ``responded_at`` empty (nobody answered it); a cancellation
-by a side sets ``responded_at``. ``meeting_state`` tells the two apart for the pages.
+A request nobody answered in time gets status EXPIRED (until migration 9d41c7e2a5f3 it was stored as
+CANCELLED with ``responded_at`` empty; that migration converted those rows).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from move_events.meetings.booking import (
     MeetingError,
     booked_slots,
     event_slots,
+    lock_participants,
     place_meeting,
     unplace_meeting,
 )
@@ -52,17 +55,6 @@ def takes_part(registration: Registration, *, now: datetime | None = None) -> bo
         and event.has_meetings
         and event.ends_at > (now or utcnow())
     )
-
-
-def meeting_state(meeting: Meeting) -> str:
-    """The meeting's status for display, with "expired" told apart from a cancellation."""
-    if (
-        meeting.status == MeetingStatus.CANCELLED
-        and meeting.responded_at is None
-        and meeting.expires_at is not None
-    ):
-        return "expired"
-    return meeting.status.value
 
 
 def request_expiry(event: Event, now: datetime) -> datetime:
@@ -101,17 +93,6 @@ def live_meeting_between(a: Registration, b: Registration) -> Meeting | None:
     )
 
 
-def _lock_sides(*registration_ids: int) -> None:
-    """Serialise decisions about these participants (duplicates, caps) between concurrent requests:
-    row locks in id order on PostgreSQL (no deadlock); SQLite serialises writers anyway."""
-    db.session.execute(
-        select(Registration.id)
-        .where(Registration.id.in_(registration_ids))
-        .order_by(Registration.id)
-        .with_for_update()
-    )
-
-
 def _open_requests(registration: Registration) -> int:
     return db.session.scalar(
         select(func.count(Meeting.id)).where(
@@ -134,7 +115,7 @@ def request_meeting(
         raise MeetingError(_l("Meeting requests are open to confirmed participants until the event ends."))
     if not takes_part(counterpart, now=now):
         raise MeetingError(_l("This person no longer takes part in the meetings."))
-    _lock_sides(requester.id, counterpart.id)
+    lock_participants((requester.id, counterpart.id))
     expire_requests(now=now, event=event)
     if live_meeting_between(requester, counterpart) is not None:
         raise MeetingError(_l("You already have a meeting or an open request with this person."))
@@ -185,7 +166,7 @@ def accept_meeting(
     it waits, accepted, for the organiser's scheduler. Raises MeetingError, or SlotTaken after a race
     (the session is then rolled back: nothing of the acceptance is kept)."""
     now = now or utcnow()
-    _lock_sides(meeting.requester_id, meeting.counterpart_id)
+    lock_participants((meeting.requester_id, meeting.counterpart_id))
     db.session.refresh(meeting)  # as it is now that nobody else can answer it or fill the sides' caps
     _check_answerable(meeting, by, now)
     if not takes_part(by, now=now):
@@ -242,7 +223,7 @@ def cancel_meeting(*, meeting: Meeting, by: Registration, now: datetime | None =
 
 
 def expire_requests(*, now: datetime | None = None, event: Event | None = None) -> int:
-    """Mark the unanswered requests whose time is up (of one event, or all) as expired; returns how many.
+    """Mark the unanswered requests whose time is up (of one event, or all) EXPIRED; returns how many.
 
     Called lazily when meeting pages load and by ``flask meetings expire``; one UPDATE, so two pages
     loading at once do not trip over each other.
@@ -255,7 +236,7 @@ def expire_requests(*, now: datetime | None = None, event: Event | None = None) 
             Meeting.expires_at.is_not(None),
             Meeting.expires_at <= now,
         )
-        .values(status=MeetingStatus.CANCELLED, responded_at=None)
+        .values(status=MeetingStatus.EXPIRED)
         .execution_options(synchronize_session="fetch")
     )
     if event is not None:

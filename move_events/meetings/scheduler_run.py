@@ -3,7 +3,8 @@
 Rules:
 - the run takes the event's accepted and scheduled meetings whose two sides are confirmed; locked
   meetings with a place stay there, and so do held or missed meetings (they count towards caps and
-  occupy their seats); unavailability and Event.meeting_cap are respected (build_schedule's rules);
+  occupy their seats); unavailability, Event.meeting_cap and each session's cap are respected
+  (build_schedule's rules);
 - the result is written in ONE transaction, in bulk: the unlocked meetings of the run are unplaced
   (their seats deleted) with two statements, then the new slots and tables are written with one
   executemany UPDATE and the seats with one executemany INSERT. A 2,000-participant event has up to
@@ -17,7 +18,10 @@ the second one planning on the first one's result; the run's meeting rows are lo
 participant's accept or cancel of one of them waits for the run. A participant placing a meeting that is
 NOT part of the run meanwhile can still take a seat the run wanted: the database's constraints refuse
 the run's write, the whole run is rolled back and SchedulerConflict tells the organiser to run it again.
-SQLite has no row locks: there the constraints alone decide, with the same message.
+SQLite has no row locks: there the constraints alone decide, with the same message. Caps are not a
+database constraint: a participant placing a meeting outside the run during the run could end one meeting
+over a session's cap (the run read their seats before); the meeting list shows it, and the next run keeps
+the cap.
 """
 
 from __future__ import annotations
@@ -283,6 +287,13 @@ def _explain_unplaced(
             who = a if caps.get(row.a) and load[row.a] >= caps[row.a] else b
             cap = caps.get(row.a) or caps.get(row.b)
             message = _l("%(name)s already has the most meetings allowed (%(cap)s).", name=who, cap=cap)
+        elif reason == UnplacedReason.SESSION_CAP_REACHED:
+            message = _l(
+                "%(a)s and %(b)s are both free only in sessions where one of them already has the most"
+                " meetings allowed in that session.",
+                a=a,
+                b=b,
+            )
         elif reason == UnplacedReason.NO_COMMON_FREE_SLOT:
             message = _l("%(a)s and %(b)s have no time free of other meetings in common.", a=a, b=b)
         elif reason == UnplacedReason.UNAVAILABLE:

@@ -2,8 +2,8 @@
 
 Rules, in priority order:
 1. hard: nobody is in two meetings in one slot, no table holds two meetings in one slot, nobody meets in a
-   slot they marked unavailable, nobody gets more meetings than their cap, locked meetings stay where
-   they are;
+   slot they marked unavailable, nobody gets more meetings than their cap (in all, and within a
+   session that has a cap of its own), locked meetings stay where they are;
 2. place as many meetings as possible (a first-fit greedy places only 77–97% of what is possible on
    brokerage-shaped events, so stuck meetings are placed by moving others along ejection chains);
 3. then leave few idle gaps in each person's day (counted within each session);
@@ -37,6 +37,7 @@ class Slot:
     end: datetime
     tables: int
     session: int = 0  # index of the session it belongs to: idle gaps are not counted across sessions
+    session_cap: int | None = None  # most meetings a participant may have in this slot's session
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Placement:
 
 class UnplacedReason(enum.StrEnum):
     CAP_REACHED = "cap_reached"
+    SESSION_CAP_REACHED = "session_cap_reached"  # free for both only in sessions where one side is full
     NO_COMMON_FREE_SLOT = "no_common_free_slot"  # every slot holds a meeting of one side or the other
     UNAVAILABLE = "unavailable"  # in each slot where both are free of meetings, one side is unavailable
     NO_TABLE_FREE = "no_table_free"  # free for both somewhere, but every table is taken there
@@ -89,24 +91,29 @@ def slots_for_sessions(
     slot_minutes: int,
     break_minutes: int,
     tables: int | Sequence[int],
+    session_caps: Sequence[int | None] | None = None,
 ) -> list[Slot]:
     """Cut sessions into slots of ``slot_minutes`` with ``break_minutes`` between them.
 
     A slot that would end after its session's end is dropped (no partial slots). ``tables`` is one count
-    for every session or one per session. Slots come out in time order, sessions sorted by start.
+    for every session or one per session; ``session_caps`` one cap per session (None: no cap of its own).
+    Slots come out in time order, sessions sorted by start.
     """
     if slot_minutes <= 0 or break_minutes < 0:
         raise ValueError("slot_minutes must be positive and break_minutes not negative")
     per_session = [tables] * len(sessions) if isinstance(tables, int) else list(tables)
     if len(per_session) != len(sessions) or any(t < 0 for t in per_session):
         raise ValueError("tables: one non-negative count, or one per session")
+    caps = [None] * len(sessions) if session_caps is None else list(session_caps)
+    if len(caps) != len(sessions) or any(c is not None and c < 1 for c in caps):
+        raise ValueError("session_caps: one positive cap or None per session")
     length, step = timedelta(minutes=slot_minutes), timedelta(minutes=slot_minutes + break_minutes)
     slots: list[Slot] = []
-    ordered = sorted(zip(sessions, per_session, strict=True), key=lambda item: item[0][0])
-    for index, ((start, end), count) in enumerate(ordered):
+    ordered = sorted(zip(sessions, per_session, caps, strict=True), key=lambda item: item[0][0])
+    for index, ((start, end), count, cap) in enumerate(ordered):
         at = start
         while at + length <= end:
-            slots.append(Slot(start=at, end=at + length, tables=count, session=index))
+            slots.append(Slot(start=at, end=at + length, tables=count, session=index, session_cap=cap))
             at += step
     return slots
 
@@ -125,9 +132,10 @@ def build_schedule(
     """Place ``meetings`` into ``slots``; see the module docstring for the rules.
 
     ``locked`` meetings (ids among ``meetings``) keep their slot and table, even in a slot a side has
-    since marked unavailable, and count towards caps; locks that clash with each other raise ValueError.
-    ``unavailable`` maps a participant to the starts of the slots they cannot meet in; ``caps`` maps a
-    participant to the most meetings they may have. Raises ValueError on inconsistent input.
+    since marked unavailable or beyond a cap, and count towards caps; locks that clash with each other
+    raise ValueError. ``unavailable`` maps a participant to the starts of the slots they cannot meet in;
+    ``caps`` maps a participant to the most meetings they may have; a slot's ``session_cap`` limits each
+    participant's meetings within its session. Raises ValueError on inconsistent input.
     """
     began = time.perf_counter()
     locked, unavailable, caps = locked or {}, unavailable or {}, caps or {}
@@ -147,21 +155,35 @@ def build_schedule(
         if p in person_index:
             avail[person_index[p]] &= ~sum(1 << slot_index[s] for s in starts if s in slot_index)
     sessions = sorted({slot.session for slot in slots})
-    engine = Engine(
-        tables=[slot.tables for slot in slots],
-        session_masks=[sum(1 << i for i, sl in enumerate(slots) if sl.session == k) for k in sessions],
-        ends=[(person_index[m.a], person_index[m.b]) for m in ordered],
-        avail=avail,
-        caps=[caps.get(p, len(slots) + 1) for p in people],
-        seed=seed,
-    )
+    session_caps = {k: {slot.session_cap for slot in slots if slot.session == k} for k in sessions}
+    if any(len(found) != 1 for found in session_caps.values()):
+        raise ValueError("all slots of a session must have the same session_cap")
+
+    def new_engine() -> Engine:
+        return Engine(
+            tables=[slot.tables for slot in slots],
+            session_masks=[sum(1 << i for i, sl in enumerate(slots) if sl.session == k) for k in sessions],
+            ends=[(person_index[m.a], person_index[m.b]) for m in ordered],
+            avail=avail,
+            caps=[caps.get(p, len(slots) + 1) for p in people],
+            session_caps=[next(iter(session_caps[k])) or len(slots) + 1 for k in sessions],
+            seed=seed,
+        )
+
     index_of = {m.id: i for i, m in enumerate(ordered)}
+    engine = new_engine()
     locked_tables = _apply_locks(engine, locked, index_of, slot_index, slots)
     _place_all(engine, depth, budget)
-    engine.compact()
-    for m in range(len(ordered)):  # compaction may have freed a slot for a meeting still unplaced
-        if engine.slot_of[m] < 0:
-            engine.insert(m, 0, 0)
+    _finish(engine)
+    # The search can get stuck where plain first-fit does not (rare, mostly with session caps): then
+    # start again from first-fit's placement, so the result is never worse than first-fit.
+    floor = new_engine()
+    _apply_locks(floor, locked, index_of, slot_index, slots)
+    floor.first_fit()
+    if sum(s >= 0 for s in floor.slot_of) > sum(s >= 0 for s in engine.slot_of):
+        _place_all(floor, depth, budget)
+        _finish(floor)
+        engine = floor
     placements = _assign_tables(engine, slots, ordered, locked_tables)
     unplaced = {
         m.id: _why_unplaced(engine, index_of[m.id], m, slots)
@@ -202,6 +224,14 @@ def _apply_locks(
         taken.add((s, where.table))
         tables[m] = where.table
     return tables
+
+
+def _finish(engine: Engine) -> None:
+    """Compact people's days, then place what the compaction made room for."""
+    engine.compact()
+    for m in range(len(engine.ends)):
+        if engine.slot_of[m] < 0:
+            engine.insert(m, 0, 0)
 
 
 def _place_all(engine: Engine, depth: int, budget: int) -> None:
@@ -272,6 +302,12 @@ def _why_unplaced(engine: Engine, m: int, meeting: MeetingToPlace, slots: Sequen
             f"participants {meeting.a} and {meeting.b} have no slot free of other meetings in common",
         )
     free = no_meeting & engine.avail[u] & engine.avail[v]
+    if free and not free & ~engine.full[u] & ~engine.full[v]:
+        return Unplaced(
+            UnplacedReason.SESSION_CAP_REACHED,
+            f"participants {meeting.a} and {meeting.b} are free together only in sessions where one of"
+            " them has reached the session's cap",
+        )
     if not free:
         for side, person in ((u, meeting.a), (v, meeting.b)):
             if not no_meeting & engine.avail[side]:

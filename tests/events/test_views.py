@@ -157,3 +157,58 @@ def test_public_list_separates_past_events(client, db):
     make_event(published=True, title="Old info day", starts_at=past)
     page = client.get("/events/").get_data(as_text=True)
     assert page.index("Past events") < page.index("Old info day")
+
+
+def test_event_form_saves_each_sessions_tables_and_cap_and_shows_them_again(client, auth, db):
+    auth.login(Role.ORGANISER)
+    day = form_data()["starts_at"][:10]
+    meetings = {
+        "has_meetings": "y",
+        "slot_minutes": "20",
+        "tables": "30",
+        "sessions-0-starts_at": f"{day}T10:00",
+        "sessions-0-ends_at": f"{day}T12:00",
+        "sessions-0-tables": "",
+        "sessions-0-meeting_cap": "4",
+        "sessions-1-starts_at": f"{day}T14:00",
+        "sessions-1-ends_at": f"{day}T16:00",
+        "sessions-1-tables": "12",
+        "sessions-1-meeting_cap": "",
+    }
+    response = client.post("/manage/events/new", data=form_data(**meetings))
+    assert response.status_code == 302
+    event = db.session.scalars(select(Event)).one()
+    assert [(s.tables, s.meeting_cap) for s in event.sessions] == [(None, 4), (12, None)]
+    page = client.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    assert 'name="sessions-0-meeting_cap" type="number" value="4"' in page
+    assert 'name="sessions-1-tables" type="number" value="12"' in page
+
+    # Changing only a session's cap is saved too (the sessions are compared whole, not by their times).
+    client.post(
+        f"/manage/events/{event.id}/edit", data=form_data(**meetings | {"sessions-1-meeting_cap": "2"})
+    )
+    db.session.expire_all()
+    assert [(s.tables, s.meeting_cap) for s in event.sessions] == [(None, 4), (12, 2)]
+
+
+def test_event_form_refuses_a_session_cap_below_one_at_the_field(client, auth, db):
+    auth.login(Role.ORGANISER)
+    day = form_data()["starts_at"][:10]
+    response = client.post(
+        "/manage/events/new",
+        data=form_data(
+            has_meetings="y",
+            slot_minutes="20",
+            tables="30",
+            **{
+                "sessions-0-starts_at": f"{day}T10:00",
+                "sessions-0-ends_at": f"{day}T12:00",
+                "sessions-0-meeting_cap": "0",
+            },
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="sessions-0-meeting_cap"' in page and "Number must be between 1 and 100." in page
+    assert f'value="{day}T10:00"' in page  # the session's times are kept
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0

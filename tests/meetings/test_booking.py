@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from move_events.events.models import EventCategory, EventSubtype
+from move_events.events.models import EventCategory, EventSubtype, MeetingSession
 from move_events.extensions import db as _db
 from move_events.meetings.booking import (
     MeetingError,
@@ -176,3 +176,26 @@ def test_free_slots_of_several_meetings_match_one_by_one(event, people):
     assert together == {m.id: common_free_slots(m) for m in meetings}
     assert [s.start for s in together[meetings[1].id]] == [start + timedelta(minutes=30)]  # a is busy first
     assert [s.start for s in together[meetings[2].id]] == [start]  # d is away later
+
+
+def test_a_session_cap_refuses_and_hides_slots_of_a_full_session_but_allows_a_move_within_it(db):
+    event = _brokerage()
+    morning, afternoon = (
+        event.sessions[0],
+        MeetingSession(starts_at=DAY + timedelta(hours=5), ends_at=DAY + timedelta(hours=6)),
+    )
+    morning.meeting_cap = 1  # one meeting per participant in the morning
+    event.sessions.append(afternoon)
+    _db.session.commit()
+    a, b, c = (register(event) for _ in range(3))
+    nine, half_nine, one_pm = (DAY + timedelta(hours=h) for h in (1, 1.5, 5))
+    first = _meeting(event, a, b)
+    place_meeting(first, start=nine)
+    second = _meeting(event, a, c)
+    assert [s.start for s in common_free_slots(second)] == [one_pm, one_pm + timedelta(minutes=30)]
+    with pytest.raises(MeetingError, match="already has 1 meeting in that session"):
+        place_meeting(second, start=half_nine)
+    place_meeting(second, start=one_pm)  # the afternoon has no cap of its own
+    assert {s.start for s in common_free_slots(first)} >= {nine, half_nine}  # its own session stays open
+    place_meeting(first, start=half_nine)  # moving within the morning keeps a at one meeting there
+    assert (first.slot_start, second.slot_start) == (half_nine, one_pm)

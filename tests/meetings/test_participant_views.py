@@ -153,7 +153,7 @@ def test_an_expired_request_shows_muted_and_cannot_be_accepted(client, pair):
     page = client.get(f"/r/{token_a}/meetings").get_data(as_text=True)  # the page expires it
     assert f'data-testid="closed-{meeting.id}"' in page and "Expired" in page
     client.post(f"/r/{token_b}/meetings/{meeting.id}/accept")
-    assert _meeting().status == MeetingStatus.CANCELLED
+    assert _meeting().status == MeetingStatus.EXPIRED
 
 
 def test_availability_saves_the_set_and_refuses_a_slot_with_a_meeting(client, pair):

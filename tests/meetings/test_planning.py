@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from move_events.extensions import db as _db
 from move_events.meetings import scheduler_run
-from move_events.meetings.booking import SlotTaken, event_slots, place_meeting
+from move_events.meetings.booking import MeetingError, SlotTaken, event_slots, place_meeting
 from move_events.meetings.models import Meeting, MeetingBooking, MeetingStatus, Unavailability
 from move_events.meetings.planning import (
     MeetingFilters,
@@ -168,6 +168,26 @@ def test_run_scheduler_respects_cap_and_unavailability_and_explains(db):
     assert reasons[away.id].reason == UnplacedReason.UNAVAILABLE
     assert "Elif" in reasons[away.id].message
     assert second.slot_start is None and away.slot_start is None
+
+
+def test_run_scheduler_keeps_a_session_cap_and_the_organiser_cannot_pass_it_by_hand(db):
+    event = brokerage(slots=3, tables=5)
+    event.sessions[0].meeting_cap = 2  # the one session: two meetings each at most
+    db.session.commit()
+    amina, *others = (person_at(event, name) for name in ("Amina", "Bruno", "Chen", "Dora"))
+    meetings = [meeting_between(amina, other) for other in others]
+
+    result = run_scheduler(event=event)
+    db.session.commit()
+
+    assert result.stats.placed == 2
+    (left,) = result.unplaced
+    assert left.reason == UnplacedReason.SESSION_CAP_REACHED
+    assert "Amina" in left.message and "most meetings allowed in that session" in left.message
+    unplaced = next(m for m in meetings if m.id == left.meeting_id)
+    free = next(s for s in event_slots(event) if s.start not in {m.slot_start for m in meetings})
+    with pytest.raises(MeetingError, match="already has 2 meetings in that session"):
+        move_meeting(unplaced, start=free.start)
 
 
 def test_run_scheduler_bulk_writes_without_per_meeting_queries(db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,10 +23,19 @@ from move_events.meetings.scheduling import (
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
-def make_slots(count: int, tables: int = 10, sessions: int = 1) -> list[Slot]:
+def make_slots(
+    count: int, tables: int = 10, sessions: int = 1, session_caps: list[int | None] | None = None
+) -> list[Slot]:
     per = -(-count // sessions)
+    caps = session_caps or [None] * sessions
     return [
-        Slot(T0 + timedelta(minutes=30 * i), T0 + timedelta(minutes=30 * i + 20), tables, i // per)
+        Slot(
+            T0 + timedelta(minutes=30 * i),
+            T0 + timedelta(minutes=30 * i + 20),
+            tables,
+            i // per,
+            session_cap=caps[i // per],
+        )
         for i in range(count)
     ]
 
@@ -45,6 +55,8 @@ def check_invariants(
     seats: set[tuple[int, datetime]] = set()
     used_tables: set[tuple[datetime, int]] = set()
     load: dict[int, int] = {}
+    session_load: dict[tuple[int, int], int] = {}
+    slot_by_start = {s.start: s for s in slots}
     for meeting_id, where in schedule.placements.items():
         assert 1 <= where.table <= tables[where.start]
         assert (where.start, where.table) not in used_tables
@@ -54,19 +66,26 @@ def check_invariants(
             assert (p, where.start) not in seats
             seats.add((p, where.start))
             load[p] = load.get(p, 0) + 1
+            key = (p, slot_by_start[where.start].session)
+            session_load[key] = session_load.get(key, 0) + 1
             if meeting_id not in locked:
                 assert where.start not in unavailable.get(p, set())
     for meeting_id, where in locked.items():
         assert schedule.placements[meeting_id] == where
     for p, cap in caps.items():
         assert load.get(p, 0) <= cap
+    session_caps = {s.session: s.session_cap for s in slots}
+    for (_person, session), count in session_load.items():
+        assert session_caps[session] is None or count <= session_caps[session]
     assert schedule.stats.placed + schedule.stats.unplaced == len(meetings)
 
 
 @st.composite
 def instances(draw: st.DrawFn):
     n_slots = draw(st.integers(1, 6))
-    slots = make_slots(n_slots, tables=draw(st.integers(1, 4)), sessions=draw(st.integers(1, 2)))
+    sessions = draw(st.integers(1, 2))
+    session_caps = draw(st.lists(st.none() | st.integers(1, 3), min_size=sessions, max_size=sessions))
+    slots = make_slots(n_slots, tables=draw(st.integers(1, 4)), sessions=sessions, session_caps=session_caps)
     people = draw(st.integers(2, 9))
     pairs = draw(
         st.lists(
@@ -159,6 +178,28 @@ def test_build_schedule_keeps_locks_and_counts_them_towards_caps():
     assert "participant 1" in reason.detail
 
 
+def test_build_schedule_keeps_session_caps_by_moving_a_meeting_to_the_other_session():
+    # Two sessions of two slots, at most one meeting per participant in the first. Person 1 meets 2, 3
+    # and 4; 4 is only available in the first session, so 1-4 must be 1's first-session meeting.
+    slots = make_slots(4, sessions=2, session_caps=[1, None])
+    meetings = [MeetingToPlace(1, 1, 2), MeetingToPlace(2, 1, 3), MeetingToPlace(3, 1, 4)]
+    unavailable = {4: {slots[2].start, slots[3].start}}
+    schedule = build_schedule(slots, meetings, unavailable=unavailable)
+    check_invariants(schedule, slots, meetings, {}, unavailable, {})
+    assert schedule.stats.placed == 3
+    assert schedule.placements[3].start in (slots[0].start, slots[1].start)
+    assert {schedule.placements[1].start, schedule.placements[2].start} == {slots[2].start, slots[3].start}
+
+
+def test_build_schedule_says_when_only_full_sessions_are_left():
+    slots = make_slots(4, sessions=2, session_caps=[1, 1])
+    meetings = [MeetingToPlace(1, 1, 2), MeetingToPlace(2, 1, 3), MeetingToPlace(3, 1, 4)]
+    schedule = build_schedule(slots, meetings)
+    assert schedule.stats.placed == 2
+    (reason,) = schedule.unplaced.values()
+    assert reason.reason is UnplacedReason.SESSION_CAP_REACHED
+
+
 def test_build_schedule_rejects_clashing_locks():
     slots = make_slots(2)
     meetings = [MeetingToPlace(1, 1, 2), MeetingToPlace(2, 1, 3)]
@@ -216,6 +257,16 @@ def test_slots_for_sessions_leaves_breaks_and_drops_a_partial_last_slot():
         (timedelta(minutes=60), timedelta(minutes=25), 7, 0),
         (timedelta(hours=5), timedelta(minutes=25), 4, 1),
     ]
+
+
+def test_slots_for_sessions_gives_each_slot_its_session_cap():
+    morning, afternoon = (T0, T0 + timedelta(hours=1)), (T0 + timedelta(hours=4), T0 + timedelta(hours=5))
+    slots = slots_for_sessions([afternoon, morning], 30, 0, 5, session_caps=[None, 1])
+    assert [(s.session, s.session_cap) for s in slots] == [(0, 1), (0, 1), (1, None), (1, None)]  # by time
+    with pytest.raises(ValueError, match="session_caps"):
+        slots_for_sessions([morning], 30, 0, 5, session_caps=[0])
+    with pytest.raises(ValueError, match="same session_cap"):
+        build_schedule([*slots[:1], replace(slots[1], session_cap=2)], [])
 
 
 @pytest.mark.parametrize(("minutes", "gap", "tables"), [(0, 5, 3), (20, -1, 3), (20, 5, -1)])
