@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import random
 
+ORDER_BITS = 8  # 256 random slot orders
+
 
 def _bits(mask: int) -> list[int]:
     out = []
@@ -52,6 +54,9 @@ class Engine:
             for s in _bits(mask):
                 self.session_of[s] = k
         self.rng = random.Random(seed)
+        # Slots are tried in a random order; drawing one of these ready-made orders costs one random
+        # number instead of a shuffle per attempt (the search's hottest loop).
+        self.orders = [self.rng.sample(range(len(tables)), len(tables)) for _ in range(1 << ORDER_BITS)]
         n_people, n_slots = len(avail), len(tables)
         self.busy: list[dict[int, int]] = [{} for _ in range(n_people)]
         self.booked = [0] * n_people  # bit mask of slots with a meeting
@@ -197,9 +202,10 @@ class Engine:
             return True
         if depth == 0:
             return False
-        slots = _bits(cand)
-        self.rng.shuffle(slots)
-        for s in slots:
+        order = self.orders[self.rng.getrandbits(ORDER_BITS)]
+        for s in order:
+            if not cand >> s & 1:
+                continue
             self.budget -= 1
             if self.budget < 0:
                 return False
@@ -232,15 +238,15 @@ class Engine:
     def _session_blocker(self, p: int, s: int) -> int | None:
         """One of p's movable meetings in the session of slot s (preferring one that can move at once)."""
         mask = self.session_masks[self.session_of[s]]
+        busy = self.busy[p]
         movable = [
-            g
-            for t, g in sorted(self.busy[p].items())
-            if mask >> t & 1 and not self.locked[g] and g not in self.visited
+            g for t in _bits(self.booked[p] & mask) if not self.locked[g := busy[t]] and g not in self.visited
         ]
         if not movable:
             return None
-        direct = [g for g in movable if self.free_for(g) & ~mask & self.open]
-        return direct[0] if direct else self.rng.choice(movable)
+        others = ~mask & self.open
+        direct = next((g for g in movable if self.free_for(g) & others), None)
+        return direct if direct is not None else self.rng.choice(movable)
 
     def _insert_over_cap(self, m: int, depth: int, exclude: int) -> bool:
         """Make room under a participant's cap: take out one of their meetings g, put m in, then put in
