@@ -51,7 +51,7 @@ clean-demo:
 # translations/messages.pot and merges it into each catalogue; translate the new entries of
 # translations/<lang>/LC_MESSAGES/messages.po, then `make compile-translations` (run and test do it).
 translations: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k "_nl:1,2" -k "lazy_ngettext:1,2" \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k "_nl:1,2" -k "lazy_ngettext:1,2" -k "lazy_pgettext:1c,2" \
 		--ignore-dirs ".* __pycache__" --add-location=file --sort-output --project "MOVE Events" \
 		-o translations/messages.pot move_events templates
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete

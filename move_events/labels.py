@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms.fields import SelectChoice
 
 from move_events.auth.models import Role
@@ -63,27 +64,29 @@ LABELS = Labels(
         (EventFormat.ONSITE, _l("On site")),
         (EventFormat.ONLINE, _l("Online")),
         (EventFormat.HYBRID, _l("Hybrid")),
-        (EventStatus.DRAFT, _l("Draft")),
-        (EventStatus.PUBLISHED, _l("Published")),
-        (EventStatus.CANCELLED, _l("Cancelled")),
-        (RegistrationStatus.PENDING, _l("Pending approval")),
-        (RegistrationStatus.CONFIRMED, _l("Confirmed")),
-        (RegistrationStatus.WAITLISTED, _l("Waiting list")),
-        (RegistrationStatus.CANCELLED, _l("Cancelled")),
-        (RegistrationStatus.DECLINED, _l("Declined")),
+        # Statuses carry a context: "Cancelled" is masculine for an event and feminine for a registration
+        # in French, Spanish, Portuguese, Italian or Bulgarian, so translators need one entry for each.
+        (EventStatus.DRAFT, lazy_pgettext("event status", "Draft")),
+        (EventStatus.PUBLISHED, lazy_pgettext("event status", "Published")),
+        (EventStatus.CANCELLED, lazy_pgettext("event status", "Cancelled")),
+        (RegistrationStatus.PENDING, lazy_pgettext("registration status", "Pending approval")),
+        (RegistrationStatus.CONFIRMED, lazy_pgettext("registration status", "Confirmed")),
+        (RegistrationStatus.WAITLISTED, lazy_pgettext("registration status", "Waiting list")),
+        (RegistrationStatus.CANCELLED, lazy_pgettext("registration status", "Cancelled")),
+        (RegistrationStatus.DECLINED, lazy_pgettext("registration status", "Declined")),
         (RegistrationRole.PARTICIPANT, _l("Participant")),
         (RegistrationRole.SPEAKER, _l("Speaker")),
         (RegistrationRole.ORGANISER, _l("Organiser")),
         (RegistrationRole.STAFF, _l("Staff")),
         (RegistrationRole.PRESS, _l("Press")),
-        (MeetingStatus.REQUESTED, _l("Requested")),
-        (MeetingStatus.ACCEPTED, _l("Accepted")),
-        (MeetingStatus.DECLINED, _l("Declined")),
-        (MeetingStatus.CANCELLED, _l("Cancelled")),
-        (MeetingStatus.EXPIRED, _l("Expired")),
-        (MeetingStatus.SCHEDULED, _l("Scheduled")),
-        (MeetingStatus.COMPLETED, _l("Held")),
-        (MeetingStatus.NO_SHOW, _l("Did not take place")),
+        (MeetingStatus.REQUESTED, lazy_pgettext("meeting status", "Requested")),
+        (MeetingStatus.ACCEPTED, lazy_pgettext("meeting status", "Accepted")),
+        (MeetingStatus.DECLINED, lazy_pgettext("meeting status", "Declined")),
+        (MeetingStatus.CANCELLED, lazy_pgettext("meeting status", "Cancelled")),
+        (MeetingStatus.EXPIRED, lazy_pgettext("meeting status", "Expired")),
+        (MeetingStatus.SCHEDULED, lazy_pgettext("meeting status", "Scheduled")),
+        (MeetingStatus.COMPLETED, lazy_pgettext("meeting status", "Held")),
+        (MeetingStatus.NO_SHOW, lazy_pgettext("meeting status", "Did not take place")),
         (MeetingOutcome.DID_NOT_TAKE_PLACE, _l("It did not take place")),
         (MeetingOutcome.INSUFFICIENT_INTEREST, _l("Insufficient interest")),
         (MeetingOutcome.INFORMATIVE, _l("Informative, no cooperation planned")),

@@ -21,7 +21,8 @@ TRANSLATIONS = ROOT / "translations"
 LANGUAGES = ("fr", "es", "pt", "bg", "it")
 FULLY_TRANSLATED = ("fr",)  # organiser pages too
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "_nl": (1, 2), "lazy_ngettext": (1, 2)}  # fmt: skip
+            "_nl": (1, 2), "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "lazy_pgettext": ((1, "c"), 2)}  # fmt: skip
 PARTICIPANT_SOURCES = (
     "templates/layout/*", "templates/errors/*", "templates/_macros/events.html",
     "templates/events/event_public_*", "templates/registration/registration_*",
@@ -49,22 +50,26 @@ def _scanned(path: str) -> bool:
     return not name.startswith(".") and name != "__pycache__"
 
 
+Key = tuple[str, str | None]  # (msgid, message context): "Cancelled" of an event is not of a meeting
+
+
 @cache
-def extracted() -> dict[str, set[str]]:
-    """msgid -> the files using it, extracted from the code as it is now (like `make translations`)."""
-    found: dict[str, set[str]] = {}
+def extracted() -> dict[Key, set[str]]:
+    """(msgid, context) -> the files using it, extracted from the code as it is now (like
+    `make translations`)."""
+    found: dict[Key, set[str]] = {}
     method_map = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
     for folder in ("move_events", "templates"):
-        for filename, _lineno, message, _comments, _context in extract_from_dir(
+        for filename, _lineno, message, _comments, context in extract_from_dir(
             ROOT / folder, method_map, keywords=KEYWORDS, directory_filter=_scanned
         ):
             msgid = message[0] if isinstance(message, tuple) else message
             if msgid:
-                found.setdefault(msgid, set()).add(f"{folder}/{filename}")
+                found.setdefault((msgid, context), set()).add(f"{folder}/{filename}")
     return found
 
 
-def participant_msgids() -> set[str]:
+def participant_msgids() -> set[Key]:
     return {
         msgid
         for msgid, files in extracted().items()
@@ -78,15 +83,15 @@ def catalogue(language: str) -> Catalog:
         return read_po(file, locale=language)
 
 
-def untranslated(language: str, msgids: set[str]) -> list[str]:
+def untranslated(language: str, msgids: set[Key]) -> list[Key]:
     found = catalogue(language)
     missing = []
-    for msgid in sorted(msgids):
-        message = found.get(msgid)
+    for msgid, context in sorted(msgids, key=lambda key: (key[0], key[1] or "")):
+        message = found.get(msgid, context=context)
         strings = message.string if message is not None else ""
         values = strings if isinstance(strings, tuple) else (strings,)
         if message is None or message.fuzzy or not all(values):
-            missing.append(msgid)
+            missing.append((msgid, context))
     return missing
 
 
@@ -98,7 +103,10 @@ def test_participant_sources_exist():
 
 def test_the_template_holds_every_string_of_the_code():
     with open(TRANSLATIONS / "messages.pot", "rb") as file:
-        template = {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(file)}
+        template = {
+            (message.id if isinstance(message.id, str) else message.id[0], message.context)
+            for message in read_po(file)
+        }
     missing = sorted(set(extracted()) - template)
     assert not missing, f"run `make translations`: {len(missing)} new strings, e.g. {missing[:5]}"
 

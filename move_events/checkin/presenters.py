@@ -65,14 +65,7 @@ def _describe(outcome: ScanOutcome, at: str) -> tuple[str, str]:
     if result is ScanResult.ALREADY_CHECKED_IN and outcome.back:
         return _("Welcome back, %(name)s!", name=outcome.name), _("First checked in at %(time)s.", time=at)
     if result is ScanResult.ALREADY_CHECKED_IN:
-        detail = _("%(name)s is already checked in at %(time)s", name=outcome.name, time=at)
-        if outcome.checked_in_by:
-            detail += " " + _("by %(user)s", user=outcome.checked_in_by)
-        if outcome.door:
-            detail += " " + _("at door %(door)s", door=outcome.door)
-        if outcome.checkin_list:
-            detail += " " + _("on the list %(list)s", list=outcome.checkin_list.name)
-        return _("Already checked in"), detail + "."
+        return _("Already checked in"), " ".join(_already_checked_in(outcome, at))
     if result is ScanResult.LEFT:
         return _("Goodbye, %(name)s!", name=outcome.name), _("Left at %(time)s.", time=at)
     if result is ScanResult.NOT_CONFIRMED:
@@ -85,6 +78,22 @@ def _describe(outcome: ScanOutcome, at: str) -> tuple[str, str]:
     return _("Invalid badge"), _(
         "This code is not a valid badge (forged, damaged or reprinted). Try the name search."
     )
+
+
+def _already_checked_in(outcome: ScanOutcome, at: str) -> list[str]:
+    """Whole sentences (translators may reorder words within each): when, by whom and where, on which
+    list."""
+    sentences = [_("%(name)s is already checked in at %(time)s.", name=outcome.name, time=at)]
+    who, door = outcome.checked_in_by, outcome.door
+    if who and door:
+        sentences.append(_("Checked in by %(user)s at door %(door)s.", user=who, door=door))
+    elif who:
+        sentences.append(_("Checked in by %(user)s.", user=who))
+    elif door:
+        sentences.append(_("Checked in at door %(door)s.", door=door))
+    if outcome.checkin_list:
+        sentences.append(_("List: %(list)s.", list=outcome.checkin_list.name))
+    return sentences
 
 
 def door_strings() -> dict[str, str]:

@@ -72,7 +72,8 @@ def test_a_frame_with_a_badge_checks_in_then_a_second_says_already(client, event
 
     again = post_frame(client, event, frame_of(token, angle=-6), door="South").get_json()
     assert again["result"] == "already_checked_in"
-    assert f"already checked in at {data['checked_in_at']} by Staff at door North" in again["detail"]
+    expected = f"already checked in at {data['checked_in_at']}. Checked in by Staff at door North."
+    assert expected in again["detail"]
     assert [e.result for e in log()] == [ScanResult.WELCOME, ScanResult.ALREADY_CHECKED_IN]
 
 

@@ -112,8 +112,9 @@ def test_door_staff_scan_on_a_chosen_list(client, auth, event, days):
     assert (data["list_arrived"], data["list_expected"], data["arrived"], data["expected"]) == (1, 2, 1, 2)
     again = post_scan(client, event, token, day1, door="South").get_json()
     assert again["result"] == "already_checked_in"
-    assert f"already checked in at {data['checked_in_at']} by Staff at door North" in again["detail"]
-    assert "on the list Day 1" in again["detail"]
+    expected = f"already checked in at {data['checked_in_at']}. Checked in by Staff at door North."
+    assert expected in again["detail"]
+    assert "List: Day 1." in again["detail"]
 
     next_day = post_scan(client, event, token, day2).get_json()
     assert next_day["result"] == "welcome" and next_day["list_arrived"] == 1 and next_day["arrived"] == 1

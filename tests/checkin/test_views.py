@@ -45,7 +45,7 @@ def test_json_scan_welcomes_then_reports_already_checked_in(client, event, staff
     again = post_scan(client, event, token, door="South").get_json()
     assert again["result"] == "already_checked_in"
     assert f"already checked in at {data['checked_in_at']}" in again["detail"]
-    assert "by Staff" in again["detail"] and "at door North" in again["detail"]
+    assert "Checked in by Staff at door North." in again["detail"]
 
 
 def test_json_scan_retry_with_the_same_nonce_counts_once(client, event, staff):

@@ -46,7 +46,8 @@ def test_door_staff_scans_badges_with_a_handheld_scanner(page, auth, db):
     assert page.get_by_label("Scan a badge").input_value() == ""
 
     scanner_types(page, token)
-    result.get_by_text(re.compile(r"already checked in at \d\d:\d\d by Staff at door North")).wait_for()
+    already = re.compile(r"already checked in at \d\d:\d\d\. Checked in by Staff at door North\.")
+    result.get_by_text(already).wait_for()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "door-already-checked-in.png"))
 
@@ -171,7 +172,7 @@ def test_organiser_makes_day_lists_and_the_door_welcomes_once_a_day(page, auth, 
     assert page.locator("#list-arrived").inner_text() == "1"
     assert page.locator("#list-expected").inner_text() == "2"
     scanner_types(page, token)
-    page.locator("#result").get_by_text("on the list Day 1").wait_for()
+    page.locator("#result").get_by_text("List: Day 1.").wait_for()
 
     page.get_by_label("Check-in list").select_option(label="Day 2 · Friday, March 5, 2027")
     page.locator("#list-counter").get_by_text("Day 2").wait_for()
