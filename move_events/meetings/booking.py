@@ -129,8 +129,12 @@ def common_free_slots_of(meetings: Sequence[Meeting]) -> dict[int, list[Slot]]:
 
 
 def lock_participants(registration_ids: Iterable[int]) -> None:
-    """Serialise decisions about these participants (duplicates, caps) between concurrent requests:
-    row locks in id order on PostgreSQL (no deadlock); SQLite serialises writers anyway."""
+    """Serialise decisions about these participants (duplicates, caps, seats) between concurrent
+    requests: row locks in id order on PostgreSQL (no deadlock); SQLite serialises writers anyway.
+
+    Every path that writes or frees seats takes these locks before anything else it locks: the
+    scheduler run holds its participants' rows (FOR KEY SHARE) for its whole transaction, so a
+    participant's accept, move or cancel waits for the run instead of deadlocking with it."""
     db.session.execute(
         select(Registration.id)
         .where(Registration.id.in_(list(registration_ids)))
@@ -142,6 +146,7 @@ def lock_participants(registration_ids: Iterable[int]) -> None:
 def unplace_meeting(meeting: Meeting) -> None:
     """Take the meeting out of its slot (its seats are freed); a scheduled meeting goes back to accepted."""
     if meeting.id is not None:
+        lock_participants((meeting.requester_id, meeting.counterpart_id))
         db.session.execute(delete(MeetingBooking).where(MeetingBooking.meeting_id == meeting.id))
         db.session.expire(meeting, ["bookings"])
     meeting.slot_start = None

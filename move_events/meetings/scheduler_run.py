@@ -13,15 +13,17 @@ Rules:
   one MeetingBooking per side, and the database's unique constraints (a registration once per slot, a
   table once per slot) forbid double booking.
 
-Concurrency: on PostgreSQL an advisory lock per event makes two organisers' runs take turns,
-the second one planning on the first one's result; the run's meeting rows are locked too, so a
-participant's accept or cancel of one of them waits for the run. A participant placing a meeting that is
-NOT part of the run meanwhile can still take a seat the run wanted: the database's constraints refuse
-the run's write, the whole run is rolled back and SchedulerConflict tells the organiser to run it again.
-SQLite has no row locks: there the constraints alone decide, with the same message. Caps are not a
-database constraint: a participant placing a meeting outside the run during the run could end one meeting
-over a session's cap (the run read their seats before); the meeting list shows it, and the next run keeps
-the cap.
+Concurrency: on PostgreSQL an advisory lock per event makes two organisers' runs take turns, the second
+one planning on the first one's result. The run then holds its event's registrations FOR KEY SHARE until
+it commits: every other path that writes or frees seats (a participant's accept or cancel, an organiser's
+move) starts by locking its two participants FOR UPDATE (``booking.lock_participants``), so it waits for
+the run (or the run for it) before either has touched a seat — no deadlock, and caps (per participant and
+per session) are decided on seats that cannot change underneath. Door check-ins update registrations
+without conflicting with KEY SHARE: the door never waits for a run. The run's meeting rows are locked
+too (FOR NO KEY UPDATE), for the paths that change a meeting without its participants' locks (marks,
+notes). Should the database still refuse the run's write (a constraint, a deadlock), the whole run is
+rolled back and SchedulerConflict tells the organiser to run it again. SQLite has no row locks and
+serialises writers: there the constraints alone decide, with the same message.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ def run_scheduler(*, event: Event) -> SchedulerRun:
     (session rolled back) when a concurrent booking took a seat the run wanted.
     """
     _serialise_runs(event)
+    _hold_participants(event)
     slots = event_slots(event)
     if not slots:
         raise PlanningError(_l("This event has no meeting slots: set its sessions and slot length first."))
@@ -136,6 +139,17 @@ def _serialise_runs(event: Event) -> None:
     FOR UPDATE: registrations lock that row, and a run of a large event takes seconds."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(RUN_LOCK_NAMESPACE, event.id)))
+
+
+def _hold_participants(event: Event) -> None:
+    """The event's registrations FOR KEY SHARE, in id order: participants' seat changes (which lock
+    their rows FOR UPDATE first) wait for the run; check-ins (plain updates) do not."""
+    db.session.execute(
+        select(Registration.id)
+        .where(Registration.event_id == event.id)
+        .order_by(Registration.id)
+        .with_for_update(read=True, key_share=True)
+    )
 
 
 def _run_rows(event: Event) -> list[_Row]:

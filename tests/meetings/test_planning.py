@@ -329,8 +329,13 @@ def test_two_runs_and_a_participant_at_once_never_double_book(app, db):
         thread.join(timeout=60)
     assert len(results) == 3
     assert all(
-        r in ("ran", "placed") or "again" in r or "taken" in r or "choose" in r.lower() for r in results
-    )
+        r in ("ran", "placed")
+        or "again" in r
+        or "taken" in r
+        or "choose" in r.lower()
+        or "already has a meeting at that time" in r  # waited for a run, then saw its seats
+        for r in results
+    ), results
     db.session.expire_all()
     seats = db.session.execute(select(MeetingBooking.registration_id, MeetingBooking.slot_start)).all()
     assert len(seats) == len(set(seats))
@@ -339,3 +344,71 @@ def test_two_runs_and_a_participant_at_once_never_double_book(app, db):
             (meeting.requester_id, meeting.slot_start),
             (meeting.counterpart_id, meeting.slot_start),
         }
+
+
+@pytest.mark.postgres_only
+def test_a_cancel_during_a_run_waits_for_it_instead_of_deadlocking(app, db, monkeypatch):
+    """A participant cancels a meeting of the run while the run is planning. Without the run holding
+    its participants' rows, the cancel freed the seats and the run then wrote the same seats: a deadlock
+    that PostgreSQL broke by failing one of them. Now the cancel waits and both succeed."""
+    import threading
+    import time
+
+    from move_events.events.models import Event
+    from move_events.meetings.requests import cancel_meeting
+    from move_events.registration.models import Registration
+
+    event = brokerage(slots=2, tables=3)
+    a, b, c = (person_at(event) for _ in range(3))
+    placed = meeting_between(a, b, slot=0)
+    meeting_between(a, c)
+    event_id, placed_id, a_id = event.id, placed.id, a.id
+    planning, go = threading.Event(), threading.Event()
+    real_build = scheduler_run.build_schedule
+
+    def slow_build(*args, **kwargs):
+        planning.set()
+        go.wait(timeout=20)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(scheduler_run, "build_schedule", slow_build)
+    results: dict[str, object] = {}
+
+    def organiser():
+        with app.app_context():
+            try:
+                results["run"] = run_scheduler(event=_db.session.get(Event, event_id)).stats.placed
+                _db.session.commit()
+            except Exception as error:  # the test reports whatever went wrong
+                _db.session.rollback()
+                results["run"] = error
+            _db.session.remove()
+
+    def participant():
+        with app.app_context():
+            try:
+                meeting = _db.session.get(Meeting, placed_id)
+                cancel_meeting(meeting=meeting, by=_db.session.get(Registration, a_id))
+                _db.session.commit()
+                results["cancel"] = time.monotonic()
+            except Exception as error:  # the test reports whatever went wrong
+                _db.session.rollback()
+                results["cancel"] = error
+            _db.session.remove()
+
+    run_thread = threading.Thread(target=organiser)
+    run_thread.start()
+    assert planning.wait(timeout=20)
+    cancel_thread = threading.Thread(target=participant)
+    cancel_thread.start()
+    cancel_thread.join(timeout=1)
+    assert cancel_thread.is_alive(), "the cancel must wait for the run"
+    released = time.monotonic()
+    go.set()
+    run_thread.join(timeout=30)
+    cancel_thread.join(timeout=30)
+    assert results["run"] == 2, results
+    assert isinstance(results["cancel"], float) and results["cancel"] > released, results
+    db.session.expire_all()
+    cancelled = db.session.get(Meeting, placed_id)
+    assert cancelled.status == MeetingStatus.CANCELLED and _bookings(cancelled) == set()
