@@ -302,12 +302,19 @@ def _explain_unplaced(
             cap = caps.get(row.a) or caps.get(row.b)
             message = _l("%(name)s already has the most meetings allowed (%(cap)s).", name=who, cap=cap)
         elif reason == UnplacedReason.SESSION_CAP_REACHED:
-            message = _l(
-                "%(a)s and %(b)s are both free only in sessions where one of them already has the most"
-                " meetings allowed in that session.",
-                a=a,
-                b=b,
-            )
+            full = _full_in_every_common_session(row, booked, unavailable, slots)
+            if full is not None:
+                message = _l(
+                    "%(name)s already has the most meetings allowed in each session where both are free.",
+                    name=a if full == row.a else b,
+                )
+            else:
+                message = _l(
+                    "%(a)s and %(b)s are both free only in sessions where one of them already has the most"
+                    " meetings allowed in that session.",
+                    a=a,
+                    b=b,
+                )
         elif reason == UnplacedReason.NO_COMMON_FREE_SLOT:
             message = _l("%(a)s and %(b)s have no time free of other meetings in common.", a=a, b=b)
         elif reason == UnplacedReason.UNAVAILABLE:
@@ -322,3 +329,21 @@ def _explain_unplaced(
             message = _l("Every table is taken whenever %(a)s and %(b)s are both free.", a=a, b=b)
         out.append(UnplacedMeeting(row.id, a, b, reason, str(message)))
     return out
+
+
+def _full_in_every_common_session(
+    row: _Row, booked: dict[int, set[datetime]], unavailable: dict[int, set[datetime]], slots: list[Slot]
+) -> int | None:
+    """The side that is at its session's cap in every session where both are free, if one is."""
+    taken = booked[row.a] | booked[row.b] | unavailable.get(row.a, set()) | unavailable.get(row.b, set())
+    sessions = {slot.session: slot.session_cap for slot in slots if slot.start not in taken}
+    if not sessions:
+        return None
+
+    def full_everywhere(person: int) -> bool:
+        return all(
+            cap is not None and sum(1 for s in slots if s.session == k and s.start in booked[person]) >= cap
+            for k, cap in sessions.items()
+        )
+
+    return next((person for person in (row.a, row.b) if full_everywhere(person)), None)
