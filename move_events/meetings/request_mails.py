@@ -20,6 +20,7 @@ SUBJECTS = {
     "accepted": _l("%(name)s accepted your meeting request: %(event)s"),
     "declined": _l("%(name)s declined your meeting request: %(event)s"),
     "cancelled": _l("%(name)s cancelled your meeting: %(event)s"),
+    "expired": _l("Your meeting request to %(name)s has expired: %(event)s"),
 }
 
 

@@ -223,10 +223,11 @@ def cancel_meeting(*, meeting: Meeting, by: Registration, now: datetime | None =
 
 
 def expire_requests(*, now: datetime | None = None, event: Event | None = None) -> int:
-    """Mark the unanswered requests whose time is up (of one event, or all) EXPIRED; returns how many.
+    """Mark the unanswered requests whose time is up (of one event, or all) EXPIRED, and tell each
+    requester whose event has not ended (they may ask someone else); returns how many expired.
 
-    Called lazily when meeting pages load and by ``flask meetings expire``; one UPDATE, so two pages
-    loading at once do not trip over each other.
+    Called lazily when meeting pages load and by ``flask meetings expire``. One UPDATE ... RETURNING:
+    of two pages loading at once, only the one whose UPDATE changed a row mails about it.
     """
     now = now or utcnow()
     stmt = (
@@ -237,13 +238,23 @@ def expire_requests(*, now: datetime | None = None, event: Event | None = None) 
             Meeting.expires_at <= now,
         )
         .values(status=MeetingStatus.EXPIRED)
+        .returning(Meeting.id)
         .execution_options(synchronize_session="fetch")
     )
     if event is not None:
         stmt = stmt.where(Meeting.event_id == event.id)
-    result = db.session.execute(stmt)
+    expired = list(db.session.scalars(stmt))
+    if expired:
+        meetings = db.session.scalars(
+            select(Meeting)
+            .join(Event, Meeting.event_id == Event.id)
+            .where(Meeting.id.in_(expired), Event.ends_at > now)
+            .order_by(Meeting.id)
+        )
+        for meeting in meetings:
+            notify_meeting(meeting, "expired", to=meeting.requester)
     db.session.flush()
-    return result.rowcount or 0
+    return len(expired)
 
 
 def set_unavailability(*, registration: Registration, slot_starts: Iterable[datetime]) -> None:

@@ -311,3 +311,30 @@ def test_crossing_requests_between_the_same_two_make_one_meeting(app, trio):
     assert "already" in outcome["second"]
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Meeting.id))) == 1
+
+
+def test_the_requester_is_told_once_in_their_language_when_a_request_expires(trio):
+    from move_events.outbox.models import OutboxMessage
+
+    event, a, b, _c = trio
+    a.person.preferred_language = "fr"
+    meeting = request_meeting(requester=a, counterpart=b, now=utcnow() - timedelta(days=8))
+    db.session.commit()
+    assert expire_requests() == 1
+    assert expire_requests() == 0  # a second page load finds nothing left to expire, and mails nothing
+    db.session.commit()
+    (mail,) = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "meeting_expired"))
+    assert mail.to_address == a.person.email
+    assert b.person.full_name in mail.subject and event.title in mail.subject
+    assert "a expiré" in mail.subject  # French, the requester's language
+    assert "/r/" in mail.body_text and meeting.status == MeetingStatus.EXPIRED
+
+
+def test_no_expiry_mail_once_the_event_is_over(trio):
+    from move_events.outbox.models import OutboxMessage
+
+    event, a, b, _c = trio
+    request_meeting(requester=a, counterpart=b, now=utcnow() - timedelta(days=8))
+    db.session.commit()
+    assert expire_requests(now=event.ends_at + timedelta(days=1)) == 1
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.kind == "meeting_expired")) == 0
