@@ -27,10 +27,13 @@ instance/config.py:
 	@$(BIN)/python -c 'import secrets; print("# Made by make run for the local demo. See instance/config.example.py.\nSECRET_KEY = %r\nSESSION_COOKIE_SECURE = False\nREMEMBER_COOKIE_SECURE = False" % secrets.token_hex(32))' > $@
 	@echo "Wrote $@ with a new SECRET_KEY."
 
+# With another HOST or PORT, the links seed-demo prints (and e-mails carry) point at that server.
+RUN_ENV := $(if $(filter-out 127.0.0.1:5000,$(HOST):$(PORT)),MOVE_EVENTS_BASE_URL=http://$(HOST):$(PORT),)
+
 run: setup instance/config.py compile-translations
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(FLASK) seed-demo --if-empty
+	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # One worker per CPU core (pytest-xdist); each worker gets its own SQLite file and PostgreSQL database.
 test: setup compile-translations
