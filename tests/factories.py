@@ -65,3 +65,68 @@ def register(event: Event, **overrides):
     registration = register_person(event=event, details=participant(**overrides))
     db.session.commit()
     return registration
+
+
+def participant_at(
+    event: Event,
+    given: str = "Salma",
+    family: str | None = None,
+    *,
+    status=None,
+    organisation: str | None = None,
+    country: str = "MA",
+    kind=None,
+    org_sectors: list[str] | None = None,
+    language: str = "en",
+    **profile,
+):
+    """A registration made directly, confirmed unless ``status`` says otherwise: fast, no confirmation
+    mail with a badge PDF per person. ``profile``: Registration fields (offers, requests, …)."""
+    from move_events.directory.models import Organisation, OrganisationKind, Person
+    from move_events.registration.models import Registration, RegistrationStatus
+
+    n = next(_serial)
+    org = Organisation(
+        name=organisation or f"{given} Org {n}",
+        kind=kind or OrganisationKind.SME,
+        country=country,
+        sectors=org_sectors or [],
+    )
+    person = Person(
+        given_name=given,
+        family_name=family if family is not None else f"Tester{n}",
+        email=f"participant.{n}@example.org",
+        phone="+212600000000",
+        organisation=org,
+        preferred_language=language,
+    )
+    registration = Registration(
+        event=event, person=person, status=status or RegistrationStatus.CONFIRMED, **profile
+    )
+    db.session.add_all([org, person, registration])
+    db.session.commit()
+    return registration
+
+
+def meeting_between(a, b, *, status=None, slot: int | None = None, table: int | None = None, locked=False):
+    """A meeting requested by ``a`` from ``b`` (accepted unless ``status`` says otherwise); with ``slot``
+    (an index into the event's slots) placed there through ``booking.place_meeting``, as the app does."""
+    from move_events.meetings.booking import event_slots, place_meeting
+    from move_events.meetings.models import Meeting, MeetingStatus
+
+    meeting = Meeting(event=a.event, requester=a, counterpart=b, status=status or MeetingStatus.ACCEPTED)
+    db.session.add(meeting)
+    db.session.flush()
+    if slot is not None:
+        place_meeting(meeting, start=event_slots(a.event)[slot].start, table=table)
+        meeting.locked = locked
+    db.session.commit()
+    return meeting
+
+
+def token_for(app, registration) -> str:
+    """The registration's personal link token."""
+    from move_events.registration.links import make_personal_token
+
+    with app.test_request_context():
+        return make_personal_token(registration)

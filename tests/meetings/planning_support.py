@@ -1,23 +1,15 @@
-"""Helpers of the planning and outcome tests: an event with meeting slots, confirmed participants made
-directly (no confirmation mail per person), meetings in a given state, personal links."""
+"""Helpers of the planning and outcome tests: an event with meeting slots; participants, meetings and
+links come from tests/factories.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
-from flask import Flask
-
-from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.events.models import Event, EventCategory, EventSubtype
-from move_events.extensions import db
-from move_events.meetings.booking import event_slots, place_meeting
-from move_events.meetings.models import Meeting, MeetingStatus
-from move_events.registration.links import make_personal_token
-from move_events.registration.models import Registration, RegistrationStatus
-from tests.factories import make_event
+from tests.factories import make_event, meeting_between, token_for
+from tests.factories import participant_at as person_at
 
-_serial = count(1)
+__all__ = ["brokerage", "meeting_between", "person_at", "token_for"]
 
 
 def brokerage(
@@ -46,48 +38,3 @@ def brokerage(
         sessions=[(first, first + timedelta(minutes=30 * slots))],
         **kw,
     )
-
-
-def person_at(
-    event: Event,
-    name: str = "Salma",
-    *,
-    kind: OrganisationKind = OrganisationKind.SME,
-    country: str = "MA",
-    organisation: str | None = None,
-    status: RegistrationStatus = RegistrationStatus.CONFIRMED,
-) -> Registration:
-    n = next(_serial)
-    org = Organisation(name=organisation or f"{name} Org {n}", kind=kind, country=country)
-    person = Person(
-        given_name=name, family_name=f"Planner{n}", email=f"{name.lower()}.p{n}@example.org", organisation=org
-    )
-    registration = Registration(event=event, person=person, status=status)
-    db.session.add_all([org, person, registration])
-    db.session.commit()
-    return registration
-
-
-def meeting_between(
-    a: Registration,
-    b: Registration,
-    *,
-    status: MeetingStatus = MeetingStatus.ACCEPTED,
-    slot: int | None = None,
-    table: int | None = None,
-    locked: bool = False,
-) -> Meeting:
-    """A meeting of a and b; with ``slot`` (index into the event's slots) it is placed there."""
-    meeting = Meeting(event=a.event, requester=a, counterpart=b, status=status)
-    db.session.add(meeting)
-    db.session.flush()
-    if slot is not None:
-        place_meeting(meeting, start=event_slots(a.event)[slot].start, table=table)
-        meeting.locked = locked
-    db.session.commit()
-    return meeting
-
-
-def token_for(app: Flask, registration: Registration) -> str:
-    with app.test_request_context():
-        return make_personal_token(registration)

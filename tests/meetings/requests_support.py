@@ -1,21 +1,15 @@
-"""Helpers of the meeting-request tests: an event with meetings and participants made directly (fast:
-no confirmation mail with a badge PDF per person), and their personal links."""
+"""Helpers of the meeting-request tests: an event with meetings; participants (made directly: fast, no
+confirmation mail with a badge PDF per person) and links come from tests/factories.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
-from flask import Flask
-
-from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.events.models import Event
-from move_events.extensions import db
-from move_events.registration.links import make_personal_token
-from move_events.registration.models import Registration, RegistrationStatus
-from tests.factories import make_event
+from tests.factories import make_event, token_for
+from tests.factories import participant_at as participant_of
 
-_serial = count(1)
+__all__ = ["meeting_event", "participant_of", "token_for"]
 
 
 def meeting_event(*, slots: int = 4, tables: int = 2, meeting_cap: int | None = None, **overrides) -> Event:
@@ -35,38 +29,3 @@ def meeting_event(*, slots: int = 4, tables: int = 2, meeting_cap: int | None = 
         sessions=[(session_start, session_start + timedelta(minutes=30 * slots))],
         **overrides,
     )
-
-
-def participant_of(
-    event: Event,
-    name: str = "Salma",
-    *,
-    status: RegistrationStatus = RegistrationStatus.CONFIRMED,
-    country: str = "MA",
-    kind: OrganisationKind = OrganisationKind.SME,
-    organisation: str | None = None,
-    org_sectors: list[str] | None = None,
-    language: str = "en",
-    **profile,
-) -> Registration:
-    n = next(_serial)
-    org = Organisation(
-        name=organisation or f"{name} Org {n}", kind=kind, country=country, sectors=org_sectors or []
-    )
-    person = Person(
-        given_name=name,
-        family_name=f"Tester{n}",
-        email=f"{name.lower()}.{n}@example.org",
-        phone="+212600000000",
-        organisation=org,
-        preferred_language=language,
-    )
-    registration = Registration(event=event, person=person, status=status, **profile)
-    db.session.add_all([org, person, registration])
-    db.session.commit()
-    return registration
-
-
-def token_for(app: Flask, registration: Registration) -> str:
-    with app.test_request_context():
-        return make_personal_token(registration)
