@@ -41,6 +41,7 @@ from move_events.meetings.planning import (
     meeting_slots_in_use,
     meeting_status_counts,
     move_meeting,
+    over_cap_warnings,
     set_meeting_lock,
     set_organiser_notes,
     unschedule_meeting,
@@ -111,6 +112,8 @@ def manage_create(event_id: int):
         else:
             db.session.commit()
             flash(_("The meeting is arranged."), "success")
+            for warning in over_cap_warnings(meeting):
+                flash(str(warning), "warning")
             return redirect(url_for("meetings.manage_update", event_id=event.id, meeting_id=meeting.id))
     return render_template("meetings/manage_create.html", event=event, form=form)
 

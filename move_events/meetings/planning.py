@@ -21,6 +21,7 @@ from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.meetings.booking import MeetingError, place_meeting, unplace_meeting
 from move_events.meetings.models import Meeting, MeetingStatus
+from move_events.meetings.requests import counted_meetings
 from move_events.registration.models import Registration, RegistrationStatus
 
 # A pair of participants has at most one of these at a time: a second would only duplicate the first.
@@ -169,6 +170,32 @@ def arrange_meeting(
         meeting.locked = locked
         db.session.flush()
     return meeting
+
+
+def over_cap_warnings(meeting: Meeting) -> list[str]:
+    """What to tell the organiser who just arranged ``meeting``: each side who now has more agreed
+    meetings than the event's cap.
+
+    Organisers may arrange past the cap (they decide); the scheduler run keeps the cap, so one of such a
+    side's unlocked meetings will be left without a time. A locked meeting keeps its place: no warning.
+    """
+    cap = meeting.event.meeting_cap
+    if cap is None or meeting.locked:
+        return []
+    warnings = []
+    for side in (meeting.requester, meeting.counterpart):
+        count = counted_meetings(side.id)
+        if count > cap:
+            warnings.append(
+                _l(
+                    "%(name)s now has %(count)s agreed meetings, more than the event's cap of %(cap)s. A"
+                    " scheduler run will leave one of them without a time unless it is locked.",
+                    name=side.person.full_name,
+                    count=count,
+                    cap=cap,
+                )
+            )
+    return warnings
 
 
 def _live_meeting_between(a: Registration, b: Registration) -> Meeting | None:

@@ -65,7 +65,8 @@ def request_expiry(event: Event, now: datetime) -> datetime:
     return min(now + timedelta(days=days), limit)
 
 
-def _counted_meetings(registration_id: int) -> int:
+def counted_meetings(registration_id: int) -> int:
+    """The participant's meetings that count against Event.meeting_cap (COUNTED)."""
     return db.session.scalar(
         select(func.count(Meeting.id)).where(
             or_(Meeting.requester_id == registration_id, Meeting.counterpart_id == registration_id),
@@ -77,7 +78,7 @@ def _counted_meetings(registration_id: int) -> int:
 def at_cap(registration: Registration) -> bool:
     """Has the participant as many meetings as the event allows each participant?"""
     cap = registration.event.meeting_cap
-    return cap is not None and _counted_meetings(registration.id) >= cap
+    return cap is not None and counted_meetings(registration.id) >= cap
 
 
 def live_meeting_between(a: Registration, b: Registration) -> Meeting | None:

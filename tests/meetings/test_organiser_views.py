@@ -105,6 +105,31 @@ def test_arrange_a_meeting(client, organiser, db):
     assert db.session.query(Meeting).count() == 1
 
 
+def test_arranging_past_the_event_cap_warns_unless_locked(client, organiser, db):
+    event = _event(organiser, meeting_cap=1)
+    amina, bruno, chen, dora = (person_at(event, name) for name in ("Amina", "Bruno", "Chen", "Dora"))
+    meeting_between(amina, bruno)  # Amina is at the cap
+
+    page = client.post(
+        f"{_base(event)}/new", data={"requester": amina.id, "counterpart": chen.id}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "The meeting is arranged." in page
+    assert f"{amina.person.full_name} now has 2 agreed meetings, more than the event&#39;s cap of 1." in page
+    assert chen.person.full_name + " now has" not in page  # Chen has one meeting: within the cap
+
+    locked = client.post(
+        f"{_base(event)}/new",
+        data={
+            "requester": dora.id,
+            "counterpart": amina.id,
+            "slot": event_slots(event)[0].start.isoformat(),
+            "locked": "y",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "The meeting is arranged." in locked and "more than the event" not in locked  # it keeps its place
+
+
 def test_meeting_page_actions(client, organiser, db):
     event = _event(organiser)
     meeting = meeting_between(person_at(event), person_at(event))
