@@ -88,7 +88,7 @@ def _free_table(slot: Slot, taken: set[int]) -> int | None:
     return next((table for table in range(1, slot.tables + 1) if table not in taken), None)
 
 
-def _session_full(slot: Slot, slots: Sequence[Slot], booked: set[datetime]) -> bool:
+def session_full(slot: Slot, slots: Sequence[Slot], booked: set[datetime]) -> bool:
     """Has someone with meetings at ``booked`` reached the cap of ``slot``'s session?"""
     if slot.session_cap is None:
         return False
@@ -120,7 +120,7 @@ def common_free_slots_of(meetings: Sequence[Meeting]) -> dict[int, list[Slot]]:
         for side in (meeting.requester_id, meeting.counterpart_id):
             if (slot.start in booked[side] and not own) or slot.start in unavailable[side]:
                 return False
-            if _session_full(slot, slots, booked[side] - {meeting.slot_start}):
+            if session_full(slot, slots, booked[side] - {meeting.slot_start}):
                 return False
         tables = taken[slot.start] - {meeting.table_no} if own else taken[slot.start]
         return _free_table(slot, tables) is not None
@@ -147,6 +147,12 @@ def unplace_meeting(meeting: Meeting) -> None:
     """Take the meeting out of its slot (its seats are freed); a scheduled meeting goes back to accepted."""
     if meeting.id is not None:
         lock_participants((meeting.requester_id, meeting.counterpart_id))
+    _free_seats(meeting)
+
+
+def _free_seats(meeting: Meeting) -> None:
+    """``unplace_meeting`` for a caller that holds the two participants' locks already."""
+    if meeting.id is not None:
         db.session.execute(delete(MeetingBooking).where(MeetingBooking.meeting_id == meeting.id))
         db.session.expire(meeting, ["bookings"])
     meeting.slot_start = None
@@ -181,7 +187,7 @@ def place_meeting(meeting: Meeting, *, start: datetime, table: int | None = None
         raise SlotTaken(_l("One of the two already has a meeting at that time."))
     if any(start in unavailable[side] for side in sides):
         raise MeetingError(_l("One of the two marked that time as unavailable."))
-    if any(_session_full(slot, slots, booked[side]) for side in sides):
+    if any(session_full(slot, slots, booked[side]) for side in sides):
         raise MeetingError(
             _nl(
                 "One of the two already has %(num)d meeting in that session, the most allowed.",
@@ -199,7 +205,7 @@ def place_meeting(meeting: Meeting, *, start: datetime, table: int | None = None
         raise SlotTaken(_l("Table %(table)s is taken at that time.", table=table))
 
     try:
-        unplace_meeting(meeting)
+        _free_seats(meeting)  # the participants are locked above
         meeting.slot_start, meeting.table_no = start, table
         meeting.status = MeetingStatus.SCHEDULED
         for side in sides:

@@ -40,7 +40,7 @@ from sqlalchemy.orm import aliased
 from move_events.db_types import is_transient_conflict
 from move_events.events.models import Event
 from move_events.extensions import db
-from move_events.meetings.booking import MeetingError, event_slots, unavailable_slots
+from move_events.meetings.booking import MeetingError, event_slots, session_full, unavailable_slots
 from move_events.meetings.models import Meeting, MeetingBooking, MeetingStatus
 from move_events.meetings.planning import PlanningError
 from move_events.meetings.scheduling import (
@@ -334,16 +334,11 @@ def _explain_unplaced(
 def _full_in_every_common_session(
     row: _Row, booked: dict[int, set[datetime]], unavailable: dict[int, set[datetime]], slots: list[Slot]
 ) -> int | None:
-    """The side that is at its session's cap in every session where both are free, if one is."""
+    """The side that is at its session's cap in every slot where both are free, if one is."""
     taken = booked[row.a] | booked[row.b] | unavailable.get(row.a, set()) | unavailable.get(row.b, set())
-    sessions = {slot.session: slot.session_cap for slot in slots if slot.start not in taken}
-    if not sessions:
+    free = [slot for slot in slots if slot.start not in taken]
+    if not free:
         return None
-
-    def full_everywhere(person: int) -> bool:
-        return all(
-            cap is not None and sum(1 for s in slots if s.session == k and s.start in booked[person]) >= cap
-            for k, cap in sessions.items()
-        )
-
-    return next((person for person in (row.a, row.b) if full_everywhere(person)), None)
+    return next(
+        (p for p in (row.a, row.b) if all(session_full(slot, slots, booked[p]) for slot in free)), None
+    )
