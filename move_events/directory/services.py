@@ -8,13 +8,14 @@ the transaction. Rule breaches raise a ``DirectoryError`` whose message is shown
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import TypedDict, Unpack
+from collections.abc import Callable, Iterable
+from typing import TypedDict, TypeVar, Unpack
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from move_events.countries import is_country
 from move_events.db_types import normalise_email
@@ -57,6 +58,33 @@ class PartnerClusterHasMembers(DirectoryError):
 
 class PersonExists(DirectoryError):
     field = "email"
+
+
+Row = TypeVar("Row", Organisation, Person)
+
+
+def create_or_take_winner(create: Callable[[], Row], find: Callable[[], Row | None]) -> Row:
+    """``create()``, unless a concurrent transaction adds the same row (same organisation name and
+    country, same e-mail) first: then the row that transaction made, from ``find()``.
+
+    The same new person or organisation registering for two events at once holds two different event
+    locks, so nothing else serialises them. On PostgreSQL the insert runs in a SAVEPOINT: the loser's
+    insert waits for the winner's transaction and fails on the unique constraint once it commits (or
+    ``create`` raises its own *Exists error, had it committed just before); only the savepoint is rolled
+    back, the caller's transaction goes on with the winner's row. SQLite serialises writers, and pysqlite
+    commits a first SAVEPOINT when releasing it (a later failure would leave it half-saved): no savepoint
+    there, and an error goes up as before.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return create()
+    try:
+        with db.session.begin_nested():
+            return create()
+    except (IntegrityError, OrganisationExists, PersonExists):
+        winner = find()
+        if winner is None:
+            raise
+        return winner
 
 
 # --- sectors ---------------------------------------------------------------------------------------
@@ -139,6 +167,20 @@ def find_organisation_by_name(name: str, country: str | None = None) -> Organisa
         if organisation.name.casefold() == name.casefold():
             return organisation
     return None
+
+
+def find_or_create_organisation(
+    *, name: str, kind: OrganisationKind, country: str, city: str = "", sectors: list[str] | None = None
+) -> Organisation:
+    """The organisation called ``name`` in ``country`` (any case), added if missing; a concurrent
+    transaction adding it too is no error (``create_or_take_winner``)."""
+    existing = find_organisation_by_name(name, country)
+    if existing is not None:
+        return existing
+    return create_or_take_winner(
+        lambda: create_organisation(name=name, kind=kind, country=country, city=city, sectors=sectors),
+        lambda: find_organisation_by_name(name, country),
+    )
 
 
 def create_organisation(

@@ -11,7 +11,10 @@ Rules (DESIGN.md §7, issue #5):
   (``booking.place_meeting``); a participant has at most MEETING_OPEN_REQUESTS_CAP unanswered requests
   out, so nobody mass-mails the whole marketplace;
 - seats are only written by ``booking.place_meeting`` / ``unplace_meeting``, which keep the database's
-  no-double-booking invariants (a race ends in SlotTaken, with the session rolled back).
+  no-double-booking invariants (a race ends in SlotTaken, with the session rolled back);
+- every answer to a meeting (accept, decline, cancel, withdraw) first locks its two participants and only
+  then reads the meeting's status (``_lock_meeting``): a withdrawal racing an acceptance sees the meeting
+  scheduled and frees its seats, never leaves a cancelled meeting holding them.
 
 A request nobody answered in time gets status EXPIRED (until migration 9d41c7e2a5f3 it was stored as
 CANCELLED with ``responded_at`` empty; that migration converted those rows).
@@ -149,6 +152,13 @@ def request_meeting(
     return meeting
 
 
+def _lock_meeting(meeting: Meeting) -> None:
+    """Lock the meeting's two participants, then read the meeting again: another answer to it may have
+    been committed while this transaction waited for the locks."""
+    lock_participants((meeting.requester_id, meeting.counterpart_id))
+    db.session.refresh(meeting)
+
+
 def _check_answerable(meeting: Meeting, by: Registration, now: datetime) -> None:
     if by.id != meeting.counterpart_id:
         raise MeetingError(_l("Only the person asked can answer this request."))
@@ -169,8 +179,7 @@ def accept_meeting(
     it waits, accepted, for the organiser's scheduler. Raises MeetingError, or SlotTaken after a race
     (the session is then rolled back: nothing of the acceptance is kept)."""
     now = now or utcnow()
-    lock_participants((meeting.requester_id, meeting.counterpart_id))
-    db.session.refresh(meeting)  # as it is now that nobody else can answer it or fill the sides' caps
+    _lock_meeting(meeting)  # as it is now that nobody else can answer it or fill the sides' caps
     _check_answerable(meeting, by, now)
     if not takes_part(by, now=now):
         raise MeetingError(_l("Meetings are open to confirmed participants until the event ends."))
@@ -193,6 +202,7 @@ def accept_meeting(
 def decline_meeting(*, meeting: Meeting, by: Registration, now: datetime | None = None) -> Meeting:
     """The counterpart says no; the requester is told."""
     now = now or utcnow()
+    _lock_meeting(meeting)
     _check_answerable(meeting, by, now)
     meeting.status = MeetingStatus.DECLINED
     meeting.responded_at = now
@@ -207,6 +217,7 @@ def cancel_meeting(*, meeting: Meeting, by: Registration, now: datetime | None =
     now = now or utcnow()
     if by.id not in (meeting.requester_id, meeting.counterpart_id):
         raise MeetingError(_l("This is not your meeting."))
+    _lock_meeting(meeting)  # an acceptance committed meanwhile has given it seats to free
     if meeting.status not in LIVE:
         raise MeetingError(_l("This meeting can no longer be cancelled."))
     if meeting.status == MeetingStatus.REQUESTED and by.id != meeting.requester_id:

@@ -2,7 +2,10 @@
 
 Capacity decisions lock the event's row (SELECT ... FOR UPDATE on PostgreSQL) so that two people
 registering at the same moment cannot both take the last seat; the partial unique index on
-registrations forbids two live registrations of one person for one event even then.
+registrations forbids two live registrations of one person for one event even then. Every change of a
+registration's status takes that lock first and only then reads the status it decides on
+(``_lock_registration``): a double click, or an organiser and the participant acting at once, must see
+what the transaction before them left, not what was read before waiting for it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from move_events.db_types import normalise_email, utcnow
 from move_events.directory.models import Organisation, OrganisationKind, Person
-from move_events.directory.services import create_organisation, create_person, find_organisation_by_name
+from move_events.directory.services import (
+    create_or_take_winner,
+    create_person,
+    find_or_create_organisation,
+    find_person_by_email,
+)
 from move_events.events.models import Event, EventStatus
 from move_events.events.services import registration_is_open
 from move_events.extensions import db
@@ -84,6 +92,13 @@ def _lock_event(event: Event) -> None:
     db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
 
 
+def _lock_registration(registration: Registration) -> None:
+    """Lock the registration's event, then read the registration again (and lock its row): its status
+    may have changed while this transaction waited for the lock."""
+    _lock_event(registration.event)
+    db.session.refresh(registration, with_for_update=True)
+
+
 def count_by_status(event: Event) -> dict[RegistrationStatus, int]:
     rows = db.session.execute(
         select(Registration.status, func.count())
@@ -135,27 +150,30 @@ def organisation_names() -> list[str]:
 def _organisation(choice: Organisation | NewOrganisation | None) -> Organisation | None:
     if not isinstance(choice, NewOrganisation):
         return choice
-    existing = find_organisation_by_name(choice.name, choice.country)
-    if existing is not None:
-        return existing
-    return create_organisation(
+    return find_or_create_organisation(
         name=choice.name, kind=choice.kind, country=choice.country, city=choice.city, sectors=choice.sectors
     )
 
 
 def _person(details: ParticipantDetails) -> Person:
     """The person with this e-mail, or a new one. An existing person's record is completed, never
-    overwritten: anyone can type anyone's e-mail into a public form."""
-    person = db.session.scalar(select(Person).where(Person.email == normalise_email(details.email)))
+    overwritten: anyone can type anyone's e-mail into a public form.
+
+    The same new person registering for two events at once holds two different event locks: whoever
+    adds them second takes the first one's person (and organisation) instead of failing."""
+    person = find_person_by_email(details.email)
     if person is None:
-        return create_person(
-            given_name=details.given_name,
-            family_name=details.family_name,
-            email=details.email,
-            phone=details.phone,
-            job_title=details.job_title,
-            organisation=_organisation(details.organisation),
-            preferred_language=details.preferred_language,
+        person = create_or_take_winner(
+            lambda: create_person(
+                given_name=details.given_name,
+                family_name=details.family_name,
+                email=details.email,
+                phone=details.phone,
+                job_title=details.job_title,
+                organisation=_organisation(details.organisation),
+                preferred_language=details.preferred_language,
+            ),
+            lambda: find_person_by_email(details.email),
         )
     person.phone = person.phone or details.phone.strip()
     person.job_title = person.job_title or details.job_title.strip()
@@ -263,6 +281,8 @@ def promote_from_waitlist(event: Event, *, now: datetime | None = None) -> list[
             .where(Registration.event_id == event.id, Registration.status == S.WAITLISTED)
             .order_by(Registration.created_at, Registration.id)
             .limit(1)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # as it is now, not as this session last saw it
         )
         if first is None:
             break
@@ -276,11 +296,14 @@ def promote_from_waitlist(event: Event, *, now: datetime | None = None) -> list[
 def cancel_registration(
     registration: Registration, *, by_organiser: bool = False, now: datetime | None = None
 ) -> list[Registration]:
-    """Cancel; a freed seat goes to the first on the waiting list. Returns who was promoted."""
+    """Cancel; a freed seat goes to the first on the waiting list. Returns who was promoted.
+
+    Decided under the lock: of several cancellations at once, only the one that changes the status
+    sends the e-mail; the others raise InvalidTransition."""
+    now = now or utcnow()
+    _lock_registration(registration)
     if not registration.is_live:
         raise InvalidTransition(str(_l("This registration is already cancelled or declined.")))
-    now = now or utcnow()
-    _lock_event(registration.event)
     held_seat = registration.status == S.CONFIRMED
     registration.status, registration.cancelled_at = S.CANCELLED, now
     db.session.flush()
@@ -291,10 +314,11 @@ def cancel_registration(
 
 
 def approve_registration(registration: Registration, *, now: datetime | None = None) -> Registration:
-    """Approve a pending registration: confirmed if a seat is free, else waiting list."""
+    """Approve a pending registration: confirmed if a seat is free, else waiting list. A second approval
+    (a double click) finds it no longer pending and raises InvalidTransition."""
+    _lock_registration(registration)
     if registration.status != S.PENDING:
         raise InvalidTransition(str(_l("Only pending registrations can be approved.")))
-    _lock_event(registration.event)
     registration.status = _seat_status(registration.event)
     if registration.status == S.CONFIRMED:
         registration.confirmed_at = now or utcnow()
@@ -304,6 +328,8 @@ def approve_registration(registration: Registration, *, now: datetime | None = N
 
 
 def decline_registration(registration: Registration) -> Registration:
+    """Decline a pending or waiting registration; one promoted meanwhile (a seat freed) stays confirmed."""
+    _lock_registration(registration)
     if registration.status not in (S.PENDING, S.WAITLISTED):
         raise InvalidTransition(str(_l("Only pending or waiting registrations can be declined.")))
     registration.status = S.DECLINED
@@ -314,6 +340,7 @@ def decline_registration(registration: Registration) -> Registration:
 
 def confirm_from_waitlist(registration: Registration, *, now: datetime | None = None) -> Registration:
     """An organiser's decision: confirm someone from the waiting list even if the event is full."""
+    _lock_registration(registration)
     if registration.status != S.WAITLISTED:
         raise InvalidTransition(str(_l("Only registrations on the waiting list can be moved.")))
     registration.status, registration.confirmed_at = S.CONFIRMED, now or utcnow()
