@@ -43,6 +43,8 @@ from move_events.events.models import (
 from move_events.extensions import db
 from move_events.meetings import scheduler_run
 from move_events.meetings.models import Meeting, MeetingStatus, Unavailability
+from move_events.meetings.schedule_mails import notify_schedule_changes
+from move_events.meetings.scheduler_jobs import result_json
 from move_events.registration.models import Registration, RegistrationStatus
 
 
@@ -162,24 +164,31 @@ def main(argv: list[str] | None = None) -> None:
         timer.wrap("build_schedule", "solver")
         timer.wrap("_write", "write")
         print(f"{args.participants} participants, {meetings} accepted meetings")
-        print("| run | placed | read meetings | solver | write | commit | result page | total |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| run | placed | read meetings | solver | write | e-mails | commit | result page | total |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for run in range(1, args.runs + 1):
             timer.seconds.clear()
             db.session.expire_all()
             began = time.perf_counter()
             result = scheduler_run.run_scheduler(event=db.session.get(Event, event_id))
+            solved = time.perf_counter()
+            mails = notify_schedule_changes(event=db.session.get(Event, event_id), changes=result.changes)
             before_commit = time.perf_counter()
             db.session.commit()
             committed = time.perf_counter()
             with app.test_request_context():
                 event = db.session.get(Event, event_id)
-                render_template("meetings/manage_schedule_result.html", event=event, result=result)
+                render_template(
+                    "meetings/manage_schedule_result.html",
+                    event=event,
+                    result=result_json(result, mails=mails),
+                )
             ended = time.perf_counter()
             s = timer.seconds
             print(
                 f"| {run} | {result.stats.placed} | {s['read meetings']:.2f} s | {s['solver']:.2f} s | "
-                f"{s['write']:.2f} s | {committed - before_commit:.2f} s | {ended - committed:.2f} s | "
+                f"{s['write']:.2f} s | {before_commit - solved:.2f} s ({mails}) | "
+                f"{committed - before_commit:.2f} s | {ended - committed:.2f} s | "
                 f"{ended - began:.2f} s |",
                 flush=True,
             )

@@ -4,13 +4,14 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from move_events.db_types import UTCDateTime, str_enum, utcnow
 from move_events.extensions import db
 
 if TYPE_CHECKING:
+    from move_events.auth.models import User
     from move_events.events.models import Event
     from move_events.registration.models import Registration
 
@@ -125,3 +126,72 @@ class Unavailability(db.Model):
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     slot_start: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SchedulerJobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class SchedulerPhase(enum.StrEnum):
+    """Where a running scheduler job is, in order (meetings/scheduler_jobs.py)."""
+
+    READING = "reading"
+    SOLVING = "solving"
+    WRITING = "writing"
+    MAILING = "mailing"
+
+
+ACTIVE_SCHEDULER_JOB_SQL = "status IN ('queued', 'running')"
+
+
+class SchedulerJob(db.Model):
+    """One organiser's "run the scheduler" for an event, run in the background with progress.
+
+    At most one queued or running job per event (a partial unique index). ``result`` is written in the
+    same transaction as the schedule: placed / unplaced counts, each unplaced meeting with its reason (in
+    the requester's language), how many meetings moved and how many e-mails were queued.
+    """
+
+    __tablename__ = "scheduler_jobs"
+    __table_args__ = (
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
+        Index(
+            "uq_scheduler_jobs_active_event",
+            "event_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_SCHEDULER_JOB_SQL),
+            postgresql_where=text(ACTIVE_SCHEDULER_JOB_SQL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    locale: Mapped[str] = mapped_column(String(16), default="en")  # the requester's: reasons, errors
+    status: Mapped[SchedulerJobStatus] = mapped_column(
+        str_enum(SchedulerJobStatus, "scheduler_job_status"), default=SchedulerJobStatus.QUEUED
+    )
+    phase: Mapped[SchedulerPhase] = mapped_column(
+        str_enum(SchedulerPhase, "scheduler_job_phase"), default=SchedulerPhase.READING
+    )
+    percent: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # of the current attempt
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last sign of life while running
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)  # runs started so far
+
+    event: Mapped[Event] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.status in (SchedulerJobStatus.QUEUED, SchedulerJobStatus.RUNNING)
+
+    def __repr__(self) -> str:
+        return f"<SchedulerJob {self.id} event={self.event_id} {self.status} {self.phase} {self.percent}%>"

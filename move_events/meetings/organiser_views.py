@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -22,7 +22,7 @@ from move_events.extensions import db
 from move_events.meetings import bp
 from move_events.meetings.booking import MeetingError, common_free_slots
 from move_events.meetings.exports import meetings_csv, meetings_xlsx
-from move_events.meetings.models import Meeting, MeetingStatus
+from move_events.meetings.models import Meeting, MeetingStatus, SchedulerJob, SchedulerJobStatus
 from move_events.meetings.organiser_forms import (
     ActionForm,
     ArrangeMeetingForm,
@@ -46,7 +46,11 @@ from move_events.meetings.planning import (
     set_organiser_notes,
     unschedule_meeting,
 )
-from move_events.meetings.scheduler_run import run_scheduler as run_event_scheduler
+from move_events.meetings.scheduler_jobs import (
+    launch_scheduler_job,
+    refresh_scheduler_job,
+    start_scheduler_job,
+)
 from move_events.registration.models import Registration
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -182,19 +186,64 @@ def manage_update(event_id: int, meeting_id: int):
 @bp.route("/manage/events/<int:event_id>/meetings/schedule", methods=["POST"])
 @role_required(Role.ORGANISER)
 def run_scheduler(event_id: int):
+    """Start a scheduler job (or show the one already queued or running for the event)."""
     event = _managed_event_or_403(event_id)
     form = RunSchedulerForm()
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm before running the scheduler."), "warning")
         return redirect(url_for("meetings.manage_list", event_id=event.id))
-    try:
-        result = run_event_scheduler(event=event)
-    except MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("meetings.manage_list", event_id=event.id))
+    job, created = start_scheduler_job(event=event, user=current_user)
     db.session.commit()
-    return render_template("meetings/manage_schedule_result.html", event=event, result=result)
+    if created:
+        launch_scheduler_job(job)
+    else:
+        flash(_("The scheduler is already running for this event: here is its progress."), "info")
+    return redirect(url_for("meetings.scheduler_job", event_id=event.id, job_id=job.id))
+
+
+def _job_of(event: Event, job_id: int) -> SchedulerJob:
+    job = db.get_or_404(SchedulerJob, job_id)
+    if job.event_id != event.id:
+        abort(404)
+    return refresh_scheduler_job(job)
+
+
+def _job_progress(job: SchedulerJob) -> dict:
+    return {
+        "id": job.id,
+        "status": job.status.value,
+        "phase": job.phase.value,
+        "percent": job.percent,
+        "error": job.error or None,
+    }
+
+
+@bp.route("/manage/events/<int:event_id>/meetings/schedule/<int:job_id>")
+@role_required(Role.ORGANISER)
+def scheduler_job(event_id: int, job_id: int):
+    """The job's progress while it runs (the page refreshes), then its result."""
+    event = _managed_event_or_403(event_id)
+    job = _job_of(event, job_id)
+    if job.status == SchedulerJobStatus.DONE:
+        return render_template(
+            "meetings/manage_schedule_result.html", event=event, job=job, result=job.result
+        )
+    return render_template(
+        "meetings/manage_scheduler_job.html",
+        event=event,
+        job=job,
+        progress=_job_progress(job),
+        run_form=RunSchedulerForm(),
+    )
+
+
+@bp.route("/manage/events/<int:event_id>/meetings/schedule/<int:job_id>.json")
+@role_required(Role.ORGANISER)
+def scheduler_job_progress(event_id: int, job_id: int):
+    event = _managed_event_or_403(event_id)
+    response = jsonify(_job_progress(_job_of(event, job_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/manage/events/<int:event_id>/meetings/mark", methods=["POST"])

@@ -28,8 +28,10 @@ serialises writers: there the constraints alone decide, with the same message.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -61,6 +63,12 @@ CHUNK = 5000  # ids per IN (...) list: under every driver's parameter limit
 RUN_LOCK_NAMESPACE = 0x4D45  # "ME": the first key of pg_advisory_xact_lock(int, int) for scheduler runs
 
 
+RUN_AGAIN = _l(
+    "Meanwhile someone else booked or changed meetings of this event, so the schedule was not"
+    " saved. Nothing was changed: please run the scheduler again."
+)
+
+
 class SchedulerConflict(MeetingError):
     """Someone booked a seat the run wanted while it ran; nothing of the run was kept."""
 
@@ -74,11 +82,28 @@ class UnplacedMeeting:
     message: str  # translated, naming the participant concerned
 
 
+class PlaceChange(enum.StrEnum):
+    """What a run did to one meeting's place (meetings/schedule_mails.py tells both sides)."""
+
+    PLACED = "placed"  # had no time, got one
+    MOVED = "moved"  # another time or table
+    LOST = "lost"  # had a time, has none now
+
+
 @dataclass(frozen=True)
 class SchedulerRun:
     stats: ScheduleStats
     moved: int  # unlocked meetings whose slot or table changed
     unplaced: list[UnplacedMeeting]
+    changes: dict[int, PlaceChange] = field(default_factory=dict)  # meeting id -> what happened to it
+
+
+# Told where a run is: ("reading" | "solving" | "writing", fraction of that phase done, 0..1).
+Progress = Callable[[str, float], None]
+
+
+def _no_progress(phase: str, done: float) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -92,12 +117,15 @@ class _Row:
     locked: bool
 
 
-def run_scheduler(*, event: Event) -> SchedulerRun:
+def run_scheduler(*, event: Event, progress: Progress | None = None) -> SchedulerRun:
     """Place every accepted or scheduled meeting of ``event``; see the module docstring for the rules.
 
-    Raises PlanningError when the event has no slots or two locked meetings clash, and SchedulerConflict
-    (session rolled back) when a concurrent booking took a seat the run wanted.
+    ``progress`` is told each phase as it starts (a background job shows it). Raises PlanningError when
+    the event has no slots or two locked meetings clash, and SchedulerConflict (session rolled back) when
+    a concurrent booking took a seat the run wanted.
     """
+    progress = progress or _no_progress
+    progress("reading", 0.0)
     _serialise_runs(event)
     _hold_participants(event)
     slots = event_slots(event)
@@ -120,18 +148,37 @@ def run_scheduler(*, event: Event) -> SchedulerRun:
     caps = dict.fromkeys(people, event.meeting_cap) if event.meeting_cap else {}
     unavailable = unavailable_slots(people)
     candidates = [MeetingToPlace(r.id, r.a, r.b) for r in rows + held]
+    progress("solving", 0.0)
     try:
         schedule = build_schedule(slots, candidates, locked=locked, unavailable=unavailable, caps=caps)
     except ValueError as error:
         raise PlanningError(_l("Locked meetings clash: %(detail)s", detail=str(error))) from error
     movable = [r for r in rows if r.id not in locked]
+    progress("writing", 0.0)
     moved = _write(movable, schedule.placements)
     names = _names({p for r in movable if r.id in schedule.unplaced for p in (r.a, r.b)})
     return SchedulerRun(
         stats=schedule.stats,
         moved=moved,
         unplaced=_explain_unplaced(rows + held, schedule, names, caps, unavailable, slots),
+        changes=_changes(movable, schedule.placements),
     )
+
+
+def _changes(movable: list[_Row], placements: dict[int, Placement]) -> dict[int, PlaceChange]:
+    """The movable meetings whose place the run changed: newly placed, moved, or left without one."""
+    out: dict[int, PlaceChange] = {}
+    for r in movable:
+        had = r.slot_start is not None and r.table_no is not None
+        new = placements.get(r.id)
+        if new is None:
+            if had:
+                out[r.id] = PlaceChange.LOST
+        elif not had:
+            out[r.id] = PlaceChange.PLACED
+        elif (r.slot_start, r.table_no) != (new.start, new.table):
+            out[r.id] = PlaceChange.MOVED
+    return out
 
 
 def _serialise_runs(event: Event) -> None:
@@ -245,12 +292,7 @@ def _write(movable: list[_Row], placements: dict[int, Placement]) -> int:
         if isinstance(error, OperationalError) and not is_transient_conflict(error):
             raise
         db.session.rollback()  # a seat taken meanwhile, or a deadlock with a participant's booking
-        raise SchedulerConflict(
-            _l(
-                "Meanwhile someone else booked or changed meetings of this event, so the schedule was not"
-                " saved. Nothing was changed: please run the scheduler again."
-            )
-        ) from error
+        raise SchedulerConflict(RUN_AGAIN) from error
     db.session.expire_all()
     return sum(1 for r, p in new if (r.slot_start, r.table_no) != (p.start, p.table))
 

@@ -102,6 +102,7 @@ def test_demo_brokerage_from_marketplace_to_kpi(app, page, db, browser, live_ser
     desk.get_by_text("Run the scheduler", exact=True).first.click()  # opens the <details>
     desk.get_by_label("Yes, re-plan every meeting").check()
     desk.get_by_role("button", name="Run the scheduler").click()
+    desk.wait_for_url("**/meetings/schedule/*")  # the job's page: progress, then (reloaded) its result
     desk.locator("[data-stat=placed]").wait_for()
 
     _db.session.expire_all()
