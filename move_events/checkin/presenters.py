@@ -8,9 +8,8 @@ from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from move_events.checkin.lists import list_arrival_counts
 from move_events.checkin.models import CheckInList, ScanResult
-from move_events.checkin.queries import arrival_counts, inside_count
+from move_events.checkin.queries import door_counts
 from move_events.checkin.services import ScanOutcome
 from move_events.events.models import Event
 from move_events.labels import label
@@ -50,12 +49,13 @@ def outcome_json(outcome: ScanOutcome, event: Event) -> dict:
 
 
 def counts_json(event: Event, checkin_list: CheckInList | None) -> dict[str, int]:
-    """The live counter: arrived / expected at the event, and on the chosen list if there is one."""
-    arrived, expected = arrival_counts(event)
-    counts = {"arrived": arrived, "expected": expected, "inside": inside_count(event)}
+    """The live counter: arrived / expected at the event, and on the chosen list if there is one (a
+    list expects every confirmed registration). One statement: every scan's answer carries it."""
+    counts = door_counts(event, checkin_list)
+    found = {"arrived": counts.arrived, "expected": counts.expected, "inside": counts.inside}
     if checkin_list is not None:
-        counts["list_arrived"], counts["list_expected"] = list_arrival_counts(checkin_list)
-    return counts
+        found["list_arrived"], found["list_expected"] = counts.list_arrived, counts.expected
+    return found
 
 
 def _describe(outcome: ScanOutcome, at: str) -> tuple[str, str]:

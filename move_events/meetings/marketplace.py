@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql import Select
 
 from move_events.directory.models import Organisation, OrganisationKind, Person
@@ -46,12 +47,16 @@ def _json_list_has(column, value: str):
 
 
 def participants(event: Event) -> Select:
-    """The event's confirmed participants with their person and organisation, by name."""
+    """The event's confirmed participants with their person and organisation, by name.
+
+    The person and organisation come from the same joined rows (``contains_eager``): a page of
+    profiles costs one query, not two more per profile (issue #14)."""
     return (
         select(Registration)
         .join(Registration.person)
         .outerjoin(Person.organisation)
         .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .options(contains_eager(Registration.person).contains_eager(Person.organisation))
         .order_by(func.lower(Person.given_name), func.lower(Person.family_name), Registration.id)
     )
 
