@@ -2,7 +2,10 @@
 
 Each kind (``JobKind``) has a ``Renderer``: which registrations the job covers (ids, in the order the
 PDF must have), how many go in a chunk, how one chunk of registrations becomes a PDF, and what happens
-when the job is done (badges are marked printed). Registering a renderer is all a new kind needs.
+when the job is done (badges are marked printed). Registering a renderer is all a new kind needs. A kind
+may cover other rows than registrations: the table plan's ids are meetings (``load`` turns a chunk's ids
+into what ``render_chunk`` takes) and its chunks are whole slots (``split``), so that no slot's page is
+cut in two.
 
 Chunks are rendered in worker processes (``PRINT_JOB_PROCESSES``, default min(2, CPU count); 1 renders
 in the job's own process). Workers are started with "forkserver" (or "spawn") — never "fork": the web
@@ -34,12 +37,14 @@ from move_events.badges.models import BadgePrintJob, JobKind
 from move_events.badges.pdf import SHEETS, BadgeLayout, render_badges
 from move_events.db_types import utcnow
 from move_events.directory.models import Person
+from move_events.events.models import Event
 from move_events.extensions import db
 from move_events.meetings.models import Meeting, MeetingStatus
 from move_events.registration.models import Registration
 
 CHUNK_BADGES = 50  # badges per rendered chunk: progress moves every few seconds
 CHUNK_AGENDAS = 25  # agendas per chunk (an agenda may run to several pages)
+CHUNK_MEETINGS = 150  # table-plan meetings per chunk (about 30 ms each), in whole slots
 _UPDATE_BATCH = 500  # ids per UPDATE (SQLite allows a limited number of bound parameters)
 SCHEDULED = (MeetingStatus.SCHEDULED, MeetingStatus.COMPLETED, MeetingStatus.NO_SHOW)
 
@@ -54,8 +59,20 @@ class Renderer:
 
     select_ids: Callable[[BadgePrintJob], list[int]]
     chunk_size: Callable[[BadgePrintJob], int]
-    render_chunk: Callable[[Sequence[Registration], BadgePrintJob | ChunkJob], bytes]
+    render_chunk: Callable[[Sequence, BadgePrintJob | ChunkJob], bytes]
     finish: Callable[[BadgePrintJob, list[int]], None] = lambda job, ids: None
+    load: Callable[[Sequence[int]], Sequence] | None = None  # a chunk's ids -> rows; default: registrations
+    chunks: Callable[[BadgePrintJob, list[int]], list[list[int]]] | None = None  # default: chunk_size each
+
+    def split(self, job: BadgePrintJob, ids: list[int]) -> list[list[int]]:
+        """The job's ids in chunks, in the job's order."""
+        if self.chunks is not None:
+            return self.chunks(job, ids)
+        size = self.chunk_size(job)
+        return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+    def rows(self, ids: Sequence[int]) -> Sequence:
+        return self.load(ids) if self.load is not None else load_registrations(ids)
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,7 @@ class ChunkJob:
     kind: str
     layout: str
     locale: str
+    event_id: int
 
 
 RENDERERS: dict[str, Renderer] = {}
@@ -150,11 +168,57 @@ def _render_agenda_chunk(registrations: Sequence[Registration], job: BadgePrintJ
     return agenda_pdf(registrations)
 
 
+# --- the table plan ---------------------------------------------------------------------------------
+
+
+def table_plan_ids_query(event_id: int):
+    """The ids (and slots) of the meetings on the event's table plan, in the plan's order."""
+    from move_events.meetings.agendas import table_plan_query  # the meetings package's
+
+    return table_plan_query(event_id).with_only_columns(Meeting.id, Meeting.slot_start)
+
+
+def _table_plan_ids(job: BadgePrintJob) -> list[int]:
+    return [row.id for row in db.session.execute(table_plan_ids_query(job.event_id))]
+
+
+def _table_plan_chunks(job: BadgePrintJob, ids: list[int]) -> list[list[int]]:
+    """Whole slots, packed into chunks of about CHUNK_MEETINGS meetings (a big slot is a chunk alone):
+    a slot cut in two would print as two pages, each with only part of its tables."""
+    wanted = set(ids)
+    slots: dict[object, list[int]] = {}
+    for row in db.session.execute(table_plan_ids_query(job.event_id)):
+        if row.id in wanted:
+            slots.setdefault(row.slot_start, []).append(row.id)
+    chunks: list[list[int]] = []
+    for meeting_ids in slots.values():
+        if chunks and len(chunks[-1]) + len(meeting_ids) <= CHUNK_MEETINGS:
+            chunks[-1].extend(meeting_ids)
+        else:
+            chunks.append(list(meeting_ids))
+    return chunks
+
+
+def _render_table_plan_chunk(meeting_ids: Sequence[int], job: BadgePrintJob | ChunkJob) -> bytes:
+    from move_events.meetings.agendas import table_plan_pdf  # the meetings package's; imported when used
+
+    event = db.session.get(Event, job.event_id)
+    assert event is not None, "a job is deleted with its event"
+    return table_plan_pdf(event, meeting_ids)
+
+
 RENDERERS[JobKind.BADGES] = Renderer(
     select_ids=_badge_ids, chunk_size=badge_chunk_size, render_chunk=_render_badge_chunk, finish=_mark_printed
 )
 RENDERERS[JobKind.AGENDAS] = Renderer(
     select_ids=_agenda_ids, chunk_size=lambda job: CHUNK_AGENDAS, render_chunk=_render_agenda_chunk
+)
+RENDERERS[JobKind.TABLE_PLAN] = Renderer(
+    select_ids=_table_plan_ids,
+    chunk_size=lambda job: CHUNK_MEETINGS,
+    render_chunk=_render_table_plan_chunk,
+    load=list,
+    chunks=_table_plan_chunks,
 )
 
 
@@ -176,7 +240,8 @@ def render_chunk(job: BadgePrintJob | ChunkJob, ids: Sequence[int]) -> bytes:
     """One chunk's PDF, in the current application context and the job's locale."""
     g.print_job = job.id  # flask-babel ignores force_locale while g is empty
     with force_locale(job.locale):
-        pdf = renderer(job.kind).render_chunk(load_registrations(ids), job)
+        kind = renderer(job.kind)
+        pdf = kind.render_chunk(kind.rows(ids), job)
     db.session.expire_all()  # the chunk's registrations are not needed any more
     return pdf
 
@@ -208,7 +273,9 @@ def render_chunks(job: BadgePrintJob, chunks: list[list[int]]) -> Iterator[tuple
         for index, ids in enumerate(chunks):
             yield index, render_chunk(job, ids)
         return
-    plain = ChunkJob(id=job.id, kind=job.kind.value, layout=job.layout, locale=job.locale)
+    plain = ChunkJob(
+        id=job.id, kind=job.kind.value, layout=job.layout, locale=job.locale, event_id=job.event_id
+    )
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])  # workers fork with the app's modules imported

@@ -1,6 +1,6 @@
-"""Rendering an event's badges or meeting agendas in the background: start a job, watch its progress,
-download the PDF. Only organisers who manage the job's event see or start its jobs (the PDFs hold
-personal data)."""
+"""Rendering an event's badges, meeting agendas or table plan in the background: start a job, watch its
+progress, download the PDF. Only organisers who manage the job's event see or start its jobs (the PDFs
+hold personal data)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from move_events.badges.jobs import (
     retry_print_job,
     start_agenda_job,
     start_print_job,
+    start_table_plan_job,
 )
 from move_events.badges.models import BadgePrintJob, JobKind, PrintJobStatus
 from move_events.badges.pdf import BadgeLayout
@@ -84,6 +85,19 @@ def start_agenda_job_view(event_id: int):
     return _started(job)
 
 
+@bp.route("/manage/events/<int:event_id>/table-plan-jobs", methods=["POST"], endpoint="start_table_plan_job")
+@role_required(Role.ORGANISER)
+def start_table_plan_job_view(event_id: int):
+    """Queue the event's table plan as one PDF (one A4 landscape page a slot)."""
+    event = _load_event(event_id)
+    try:
+        job = start_table_plan_job(event=event, user=current_user)
+    except PrintJobError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("meetings.table_plan", event_id=event.id))
+    return _started(job)
+
+
 @bp.route("/manage/badge-jobs/<int:job_id>/retry", methods=["POST"])
 @role_required(Role.ORGANISER)
 def retry_badge_job(job_id: int):
@@ -127,9 +141,12 @@ def badge_job_progress(job_id: int):
 
 
 def download_name(job: BadgePrintJob) -> str:
-    """badges-<event>-<layout>-<id>.pdf or agendas-<event>-<id>.pdf: sorts well in a downloads folder."""
+    """badges-<event>-<layout>-<id>.pdf, agendas-<event>-<id>.pdf or table-plan-<event>-<id>.pdf: sorts
+    well in a downloads folder."""
     if job.kind == JobKind.AGENDAS:
         return f"agendas-{job.event.slug}-{job.id}.pdf"
+    if job.kind == JobKind.TABLE_PLAN:
+        return f"table-plan-{job.event.slug}-{job.id}.pdf"
     return f"badges-{job.event.slug}-{job.layout}-{job.id}.pdf"
 
 

@@ -1,16 +1,19 @@
-"""Background PDF jobs (badges, meeting agendas): one PDF, with progress, never inside a web request.
+"""Background PDF jobs (badges, meeting agendas, the table plan): one PDF, with progress, never inside a
+web request.
 
-``start_print_job`` / ``start_agenda_job`` record what to render (and flush); after the view commits,
-``launch_print_job`` runs ``run_print_job`` in a thread of its own with its own application context (as
-the outbox delivers mail after a request). With ``BADGE_JOBS_IN_THREAD = False`` launched jobs stay
-queued for a separate worker, ``flask --app move_events badges run-jobs`` (cli.py), in production.
+``start_print_job`` / ``start_agenda_job`` / ``start_table_plan_job`` record what to render (and flush);
+after the view commits, ``launch_print_job`` runs ``run_print_job`` in a thread of its own with its own
+application context (as the outbox delivers mail after a request). With ``BADGE_JOBS_IN_THREAD = False``
+launched jobs stay queued for a separate worker, ``flask --app move_events badges run-jobs`` (cli.py), in
+production.
 
 The runner claims a queued job with one conditional UPDATE (two workers never run one job), renders
-its registrations in chunks (in worker processes, job_kinds.py), commits the progress and a heartbeat
-after each chunk (so ``/manage/badge-jobs/<id>.json`` sees it), merges the chunks into one PDF, stores it
-in the job row and lets the kind finish (badges are marked printed). Any error fails the job with its
-message; nothing is marked printed then. A job whose process died stops beating: ``recover_stale_jobs``
-re-queues it (or fails it, with a message saying so, after ``PRINT_JOB_MAX_ATTEMPTS`` runs).
+its registrations (or meetings) in chunks (in worker processes, job_kinds.py), commits the progress and
+a heartbeat after each chunk (so ``/manage/badge-jobs/<id>.json`` sees it), merges the chunks into one
+PDF, stores it in the job row and lets the kind finish (badges are marked printed). Any error fails the
+job with its message; nothing is marked printed then. A job whose process died stops beating:
+``recover_stale_jobs`` re-queues it (or fails it, with a message saying so, after
+``PRINT_JOB_MAX_ATTEMPTS`` runs).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from move_events.badges.job_kinds import (
     merge_pdfs,
     render_chunks,
     renderer,
+    table_plan_ids_query,
 )
 from move_events.badges.models import BadgePrintJob, JobKind, PrintJobStatus
 from move_events.badges.pdf import BadgeLayout
@@ -50,6 +54,7 @@ __all__ = [
     "run_queued_jobs",
     "start_agenda_job",
     "start_print_job",
+    "start_table_plan_job",
     "wait_for_print_jobs",
 ]
 
@@ -116,12 +121,27 @@ def start_agenda_job(*, event: Event, user: User | None) -> BadgePrintJob:
     return job
 
 
+def start_table_plan_job(*, event: Event, user: User | None) -> BadgePrintJob:
+    """Record a job rendering the event's table plan (progress counts its meetings). Flushes."""
+    total = _count(table_plan_ids_query(event.id))
+    if total == 0:
+        raise PrintJobError(_l("No table plan to print: no meeting has a time and a table yet."))
+    job = BadgePrintJob(
+        event=event, requested_by=user, kind=JobKind.TABLE_PLAN, layout="", locale=_locale(), total=total
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
 def retry_print_job(*, job: BadgePrintJob, user: User | None) -> BadgePrintJob:
     """A new job with a failed job's kind and choices (the failed one keeps its error). Flushes."""
     if job.status != PrintJobStatus.FAILED:
         raise PrintJobError(_l("Only a failed job can be started again."))
     if job.kind == JobKind.AGENDAS:
         return start_agenda_job(event=job.event, user=user)
+    if job.kind == JobKind.TABLE_PLAN:
+        return start_table_plan_job(event=job.event, user=user)
     return start_print_job(
         event=job.event,
         user=user,
@@ -183,8 +203,7 @@ def _render(job: BadgePrintJob) -> None:
         raise PrintJobError(_l("Nothing to print: no registration matches any more."))
     job.total, job.done = len(ids), 0
     db.session.commit()
-    size = kind.chunk_size(job)
-    chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+    chunks = kind.split(job, ids)
     pdfs: dict[int, bytes] = {}
     for index, pdf in render_chunks(job, chunks):
         pdfs[index] = pdf

@@ -1,4 +1,4 @@
-"""Background PDF jobs: one row per "render these badges (or agendas) as one PDF" request.
+"""Background PDF jobs: one row per "render these badges (agendas, the table plan) as one PDF" request.
 
 The finished PDF is kept in the row (``LargeBinary``): simplest, transactional, and the same on SQLite
 and PostgreSQL. A 1,000-badge PDF is a few megabytes; old jobs can be deleted with their event.
@@ -35,6 +35,7 @@ class JobKind(enum.StrEnum):
 
     BADGES = "badges"
     AGENDAS = "agendas"  # every participant's meeting agenda (meetings/agendas.py)
+    TABLE_PLAN = "table_plan"  # the event's table plan, one page a slot (meetings/agendas.py)
 
 
 class BadgePrintJob(db.Model):
@@ -43,6 +44,7 @@ class BadgePrintJob(db.Model):
     ``kind`` "badges": badges of an event (registrations with one of ``statuses``; with
     ``only_unprinted``, only those whose badge was never printed) in ``layout``. ``kind`` "agendas": the
     meeting agendas of the event's registrations that have a scheduled meeting (``layout`` is empty).
+    ``kind`` "table_plan": the event's table plan; ``total`` and ``done`` count meetings, not badges.
     """
 
     __tablename__ = "badge_print_jobs"
@@ -61,7 +63,7 @@ class BadgePrintJob(db.Model):
         str_enum(PrintJobStatus, "badge_print_job_status"), default=PrintJobStatus.QUEUED
     )
     total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)  # badges rendered so far
+    done: Mapped[int] = mapped_column(default=0)  # badges (agendas, meetings) rendered so far
     error: Mapped[str] = mapped_column(Text, default="")
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # loaded only for the download
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,9 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import weasyprint
 from babel.dates import format_interval
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import get_locale
 
 from move_events.badges.qr import qr_data_uri
@@ -22,6 +21,7 @@ from move_events.badges.tokens import make_badge_token
 from move_events.countries import country_name
 from move_events.events.models import Event
 from move_events.labels import label
+from move_events.pdf import render_pdf
 from move_events.registration.models import Registration, RegistrationRole
 
 
@@ -163,4 +163,4 @@ def render_badges_html(registrations: Iterable[Registration], *, layout: BadgeLa
 def render_badges(registrations: Iterable[Registration], *, layout: BadgeLayout) -> bytes:
     """One PDF with the badges of ``registrations`` in ``layout``, labels in the current locale."""
     html = render_badges_html(registrations, layout=layout)
-    return weasyprint.HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    return render_pdf(html)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import weasyprint
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from move_events.countries import country_name
 from move_events.directory.models import Person
 from move_events.events.models import Event
 from move_events.extensions import db
+from move_events.pdf import render_pdf
 from move_events.registration.models import Registration, RegistrationStatus
 
 
@@ -61,9 +61,18 @@ def sheet_rows(registrations: list[Registration]) -> list[SheetRow]:
     return rows
 
 
+_CSS_UNSAFE = frozenset("\"'\\<>&")
+
+
 def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string."""
-    escaped = "".join(c if c.isprintable() and c not in '"\\' else f"\\{ord(c):x} " for c in text)
+    """``text`` as a quoted CSS string that is safe inside a ``<style>`` element.
+
+    Users' text (an event's title) goes in: quotes, backslashes and line breaks would end the CSS
+    string, and ``<``/``>`` could close the ``<style>`` element itself (``</style><link …>``), which
+    the HTML parser ends at the first ``</style`` whatever the CSS says. Each of them, ``&`` and every
+    non-printable character becomes a CSS escape (``\\3c `` for ``<``): still the same text in the PDF.
+    """
+    escaped = "".join(c if c.isprintable() and c not in _CSS_UNSAFE else f"\\{ord(c):x} " for c in text)
     return f'"{escaped}"'
 
 
@@ -101,4 +110,4 @@ def render_sign_in_sheet_html(event: Event) -> str:
 def render_sign_in_sheet(event: Event) -> bytes:
     """The sign-in sheet of ``event`` as a PDF, labels in the current locale."""
     html = render_sign_in_sheet_html(event)
-    return weasyprint.HTML(string=html, base_url=current_app.static_folder).write_pdf()
+    return render_pdf(html)

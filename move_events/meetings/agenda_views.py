@@ -1,5 +1,6 @@
 """Agendas: a participant's own (page, PDF, .ics) through their personal link; for the event's organisers
-one participant's agenda PDF and the table plan (page and PDF)."""
+one participant's agenda PDF and the table plan page. The table plan's PDF is a print job
+(badges/job_views.py, ``badges.start_table_plan_job``): it takes too long for a request."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from move_events.meetings.agendas import (
     agenda_pdf,
     event_has_schedule,
     table_plan,
-    table_plan_pdf,
     template_helpers,
 )
 from move_events.registration.links import LinkError, LinkExpired, load_personal_token
@@ -118,10 +118,3 @@ def table_plan_page(event_id: int):
         plan=table_plan(event),
         **template_helpers(),
     )
-
-
-@bp.route("/manage/events/<int:event_id>/table-plan.pdf", endpoint="table_plan_pdf")
-@role_required(Role.ORGANISER)
-def table_plan_pdf_download(event_id: int):
-    event = _managed_event(event_id)
-    return _private(_pdf(table_plan_pdf(event), f"table-plan-{event.slug}.pdf"))

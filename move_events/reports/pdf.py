@@ -6,12 +6,12 @@ The charts are the page's own SVG strings: WeasyPrint draws inline SVG, so page 
 
 from __future__ import annotations
 
-import weasyprint
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from move_events.checkin.sheets import css_string, page_counter_css
+from move_events.pdf import render_pdf
 from move_events.reports.report import (
     OUTCOME_HEADINGS,
     TABLE_A_HEADINGS,
@@ -43,4 +43,4 @@ def render_report_html(report: Report) -> str:
 
 def render_report_pdf(report: Report) -> bytes:
     """The report as PDF bytes, labels in the current locale, times in the user's (Babel) time zone."""
-    return weasyprint.HTML(string=render_report_html(report), base_url=current_app.static_folder).write_pdf()
+    return render_pdf(render_report_html(report))
