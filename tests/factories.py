@@ -13,6 +13,21 @@ from move_events.extensions import db
 _serial = count(1)
 
 
+def upcoming(month: int, day: int, hour: int = 0, minute: int = 0, *, margin_days: int = 60) -> datetime:
+    """The next ``month``-``day`` at ``hour``:``minute`` UTC that is at least ``margin_days`` ahead.
+
+    For tests that need a fixed day of the year (a season, hence a time zone's DST, stays what the
+    test meant) without a date bomb: a literal future date becomes a past one a year later, and events
+    in the past refuse registrations. The weekday changes from year to year: format it, never write it.
+    """
+    earliest = datetime.now(UTC) + timedelta(days=margin_days)
+    for year in range(earliest.year, earliest.year + 2):
+        candidate = datetime(year, month, day, hour, minute, tzinfo=UTC)
+        if candidate >= earliest:
+            return candidate
+    raise AssertionError("unreachable")
+
+
 def event_details(**overrides) -> EventDetails:
     starts = overrides.pop("starts_at", datetime.now(UTC).replace(microsecond=0) + timedelta(days=30))
     values = {

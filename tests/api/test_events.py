@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 
@@ -10,7 +10,10 @@ from move_events.api.models import ApiScope
 from move_events.auth.models import Role
 from move_events.events.models import EventCategory, EventSubtype
 from tests.api.conftest import assert_error
-from tests.factories import make_event
+from tests.factories import make_event, upcoming
+
+RABAT = upcoming(3, 1, 9)  # never in the past
+DRAFT, RECIFE = RABAT + timedelta(days=31), RABAT + timedelta(days=70)  # 1 April, 10 May
 
 
 @pytest.fixture
@@ -19,7 +22,7 @@ def events(db):
         "rabat": make_event(
             published=True,
             title="Rabat info day",
-            starts_at=datetime(2027, 3, 1, 9, tzinfo=UTC),
+            starts_at=RABAT,
             city="Rabat",
         ),
         "recife": make_event(
@@ -28,9 +31,9 @@ def events(db):
             category=EventCategory.B2B,
             subtype=EventSubtype.BROKERAGE,
             target_country="BR",
-            starts_at=datetime(2027, 5, 10, 9, tzinfo=UTC),
+            starts_at=RECIFE,
         ),
-        "draft": make_event(title="Draft workshop", starts_at=datetime(2027, 4, 1, 9, tzinfo=UTC)),
+        "draft": make_event(title="Draft workshop", starts_at=DRAFT),
     }
 
 
@@ -54,7 +57,7 @@ def test_filters(api, events):
     assert titles(api.get("/api/v1/events/?target_country=BR", token)) == {"Recife brokerage"}
     assert titles(api.get("/api/v1/events/?status=draft", token)) == {"Draft workshop"}
     assert titles(api.get("/api/v1/events/?q=rabat", token)) == {"Rabat info day"}
-    between = "/api/v1/events/?starts_from=2027-03-01&starts_to=2027-04-01"
+    between = f"/api/v1/events/?starts_from={RABAT.date()}&starts_to={DRAFT.date()}"
     assert titles(api.get(between, token)) == {"Rabat info day", "Draft workshop"}
 
 
@@ -90,7 +93,7 @@ def test_read_one(api, events):
     event = events["recife"]
     body = api.get(f"/api/v1/events/{event.id}", api.token(Role.STAFF, ApiScope.READ)).get_json()
     assert body["slug"] == event.slug and body["category"] == "b2b" and body["target_country"] == "BR"
-    assert body["starts_at"] == "2027-05-10T09:00:00+00:00"
+    assert body["starts_at"] == RECIFE.isoformat()  # e.g. "2027-05-10T09:00:00+00:00"
 
 
 def test_unknown_event_is_404_json(api, events):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from move_events.auth.models import Role
@@ -14,10 +15,11 @@ from move_events.badges.tokens import make_badge_token
 from move_events.checkin.lists import create_checkin_list
 from move_events.checkin.models import CheckIn, CheckInList
 from move_events.extensions import db as _db
-from tests.factories import make_event, register
+from tests.factories import make_event, register, upcoming
 from tests.support import PASSWORD
 
-STARTS = datetime(2027, 3, 4, 8, 0, tzinfo=UTC)
+STARTS = upcoming(3, 4, 8)  # two days, never in the past
+DAY1, DAY2 = STARTS.date(), STARTS.date() + timedelta(days=1)
 
 
 @pytest.fixture
@@ -33,11 +35,9 @@ def event(db, auth):
 
 @pytest.fixture
 def days(event):
-    from datetime import date
-
     lists = (
-        create_checkin_list(event=event, name="Day 1", day=date(2027, 3, 4)),
-        create_checkin_list(event=event, name="Day 2", day=date(2027, 3, 5)),
+        create_checkin_list(event=event, name="Day 1", day=DAY1),
+        create_checkin_list(event=event, name="Day 2", day=DAY2),
     )
     _db.session.commit()
     return lists
@@ -54,21 +54,23 @@ def test_organiser_creates_lists_for_the_event_days(client, auth, event):
     auth.login(Role.ORGANISER)
     page = client.get(f"/checkin/{event.id}/lists").get_data(as_text=True)
     assert "No lists yet" in page
-    assert "Thursday, March 4, 2027" in page and "Friday, March 5, 2027" in page  # the event's days
+    for day in (DAY1, DAY2):  # the event's days, e.g. "Thursday, March 4, 2027"
+        assert format_date(day, "full", locale="en") in page
 
-    response = client.post(f"/checkin/{event.id}/lists", data={"name": "Day 1", "day": "2027-03-04"})
+    response = client.post(f"/checkin/{event.id}/lists", data={"name": "Day 1", "day": DAY1.isoformat()})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "List Day 1 created." in page and f"/checkin/{event.id}?list=" in page
 
-    response = client.post(f"/checkin/{event.id}/lists", data={"name": "day 1", "day": "2027-03-04"})
+    response = client.post(f"/checkin/{event.id}/lists", data={"name": "day 1", "day": DAY1.isoformat()})
     assert response.status_code == 400 and "already has a list" in response.get_data(as_text=True)
-    response = client.post(f"/checkin/{event.id}/lists", data={"name": "Day 9", "day": "2027-03-09"})
+    not_a_day = (DAY1 + timedelta(days=5)).isoformat()
+    response = client.post(f"/checkin/{event.id}/lists", data={"name": "Day 9", "day": not_a_day})
     assert response.status_code == 400 and 'value="Day 9"' in response.get_data(as_text=True)
     response = client.post(f"/checkin/{event.id}/lists", data={"name": "", "day": ""})
     assert response.status_code == 400
     assert [(x.name, x.day.isoformat()) for x in _db.session.scalars(select(CheckInList))] == [
-        ("Day 1", "2027-03-04")
+        ("Day 1", DAY1.isoformat())
     ]
 
 

@@ -22,10 +22,12 @@ from move_events.checkin.models import CheckIn, CheckInListEntry, ScanResult
 from move_events.checkin.queries import arrival_counts
 from move_events.checkin.services import CheckInError, check_in_by_token, undo_check_in
 from move_events.extensions import db as _db
-from tests.factories import make_event, register
+from tests.factories import make_event, register, upcoming
 
-DAY1_AT = datetime(2027, 3, 4, 8, 15, tzinfo=UTC)
-DAY2_AT = datetime(2027, 3, 5, 8, 40, tzinfo=UTC)
+STARTS = upcoming(3, 4, 8)  # 08:00 UTC (08:00 or 09:00 in Casablanca), two days; never in the past
+DAY1, DAY2, DAY3 = (STARTS.date() + timedelta(days=n) for n in range(3))
+DAY1_AT = STARTS + timedelta(minutes=15)
+DAY2_AT = STARTS + timedelta(days=1, minutes=40)
 
 
 @pytest.fixture
@@ -35,19 +37,18 @@ def door_staff(auth):
 
 @pytest.fixture
 def event(db):
-    starts = datetime(2027, 3, 4, 8, 0, tzinfo=UTC)  # 09:00 in Casablanca, two days
     return make_event(
         published=True,
         title="Smart Ports Brokerage Tanger",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=32),
+        starts_at=STARTS,
+        ends_at=STARTS + timedelta(hours=32),
     )
 
 
 @pytest.fixture
 def days(event):
-    day1 = create_checkin_list(event=event, name="Day 1", day=date(2027, 3, 4))
-    day2 = create_checkin_list(event=event, name="Day 2", day=date(2027, 3, 5))
+    day1 = create_checkin_list(event=event, name="Day 1", day=DAY1)
+    day2 = create_checkin_list(event=event, name="Day 2", day=DAY2)
     _db.session.commit()
     return day1, day2
 
@@ -171,9 +172,9 @@ def test_list_counts_are_per_list(event, days, door_staff):
 
 def test_list_rules_day_in_the_event_and_no_twin_names(event, days):
     with pytest.raises(CheckInListError, match="one of the event's days"):
-        create_checkin_list(event=event, name="Day 3", day=date(2027, 3, 6))
+        create_checkin_list(event=event, name="Day 3", day=DAY3)
     with pytest.raises(CheckInListError, match="already has a list"):
-        create_checkin_list(event=event, name="  day   1 ", day=date(2027, 3, 4))
+        create_checkin_list(event=event, name="  day   1 ", day=DAY1)
     with pytest.raises(CheckInListError, match="name"):
         create_checkin_list(event=event, name="   ", day=None)
     room = create_checkin_list(event=event, name="Day 1", day=None)  # another "day": a room, every day

@@ -12,7 +12,7 @@ from move_events.auth.models import Role
 from move_events.badges.qr import qr_png
 from move_events.badges.tokens import make_badge_token
 from tests.e2e.conftest import CHROMIUM_ARGS, SCREENSHOTS, chromium_path
-from tests.factories import make_event, register
+from tests.factories import make_event, register, upcoming
 from tests.support import PASSWORD
 
 
@@ -137,9 +137,12 @@ def test_camera_frames_are_decoded_on_the_server(filmed_badge, auth):
 
 
 def test_organiser_makes_day_lists_and_the_door_welcomes_once_a_day(page, auth, db):
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
-    starts = datetime(2027, 3, 4, 8, 0, tzinfo=UTC)
+    from babel.dates import format_date
+
+    starts = upcoming(3, 4, 8)  # never in the past
+    day1, day2 = (format_date(starts.date() + timedelta(days=n), "full", locale="en") for n in (0, 1))
     event = make_event(
         published=True,
         title="Smart Ports Brokerage Tanger",
@@ -155,7 +158,7 @@ def test_organiser_makes_day_lists_and_the_door_welcomes_once_a_day(page, auth, 
     page.get_by_label("E-mail").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    for name, day in (("Day 1", "Thursday, March 4, 2027"), ("Day 2", "Friday, March 5, 2027")):
+    for name, day in (("Day 1", day1), ("Day 2", day2)):  # e.g. "Thursday, March 4, 2027"
         page.get_by_label("Name").fill(name)
         page.get_by_label("Day").select_option(label=day)
         page.get_by_role("button", name="Create the list").click()
@@ -164,7 +167,7 @@ def test_organiser_makes_day_lists_and_the_door_welcomes_once_a_day(page, auth, 
 
     page.get_by_role("link", name="Open the door page").click()
     page.wait_for_url(f"**/checkin/{event.id}")  # loaded: the script now listens to the list choice
-    page.get_by_label("Check-in list").select_option(label="Day 1 · Thursday, March 4, 2027")
+    page.get_by_label("Check-in list").select_option(label=f"Day 1 · {day1}")
     page.locator("#list-counter").get_by_text("Day 1").wait_for()  # the page reloaded on the list
     page.get_by_label("Scan a badge").focus()
     scanner_types(page, token)
@@ -174,7 +177,7 @@ def test_organiser_makes_day_lists_and_the_door_welcomes_once_a_day(page, auth, 
     scanner_types(page, token)
     page.locator("#result").get_by_text("List: Day 1.").wait_for()
 
-    page.get_by_label("Check-in list").select_option(label="Day 2 · Friday, March 5, 2027")
+    page.get_by_label("Check-in list").select_option(label=f"Day 2 · {day2}")
     page.locator("#list-counter").get_by_text("Day 2").wait_for()
     assert page.locator("#list-arrived").inner_text() == "0"
     page.get_by_label("Scan a badge").focus()

@@ -1,21 +1,21 @@
-"""Helpers of the agenda tests: a brokerage day at a fixed date in Sofia (UTC+3 in June, so a time-zone
-mistake shows). Participants, meetings and links come from tests/factories.py."""
+"""Helpers of the agenda tests: a brokerage day on the next 15 June at least 60 days ahead, in Sofia (UTC+3
+in June, so a time-zone mistake shows). Participants, meetings and links come from tests/factories.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from move_events.auth.models import User
 from move_events.events.models import Event, EventCategory, EventSubtype
 from move_events.meetings.models import Meeting, MeetingStatus
 from move_events.registration.models import Registration
-from tests.factories import make_event, meeting_between, token_for
+from tests.factories import make_event, meeting_between, token_for, upcoming
 from tests.factories import participant_at as person_at
 
 __all__ = ["agenda_event", "meeting", "person_at", "scheduled", "slot_start", "token_for"]
 
 TIMEZONE = "Europe/Sofia"
-FIRST_SLOT = datetime(2027, 6, 15, 6, 0, tzinfo=UTC)  # 09:00 in Sofia (EEST, UTC+3)
+FIRST_SLOT = upcoming(6, 15, 6)  # 09:00 in Sofia (June: EEST, UTC+3), never in the past
 SLOT = timedelta(minutes=25)
 STEP = timedelta(minutes=30)  # 25-minute slots, 5-minute breaks
 

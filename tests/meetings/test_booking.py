@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,9 +20,9 @@ from move_events.meetings.booking import (
     unplace_meeting,
 )
 from move_events.meetings.models import Meeting, MeetingBooking, MeetingStatus, Unavailability
-from tests.factories import make_event, register
+from tests.factories import make_event, register, upcoming
 
-DAY = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
+DAY = upcoming(3, 10, 8)  # never in the past: a past event takes no bookings
 
 
 def _brokerage(tables: int = 2):
