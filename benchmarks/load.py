@@ -50,7 +50,7 @@ from move_events.outbox.services import no_mail
 from tests.concurrency.live import PROJECT_ROOT, Browser, Gunicorn, percentile
 from tests.factories import make_event, register
 
-SECRET = "load-benchmark-secret"
+SECRET = "load-benchmark-secret-0123456789abcdef"  # 32+ bytes: its gunicorn runs non-testing
 PASSWORD = "load benchmark password"
 
 

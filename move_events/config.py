@@ -6,9 +6,25 @@ as Flask's ``from_prefixed_env`` does; nested keys use a double underscore.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+
+DEMO_BASE_URL = "http://127.0.0.1:5000"  # where ``make run`` serves the demo
+# Keys that were published somewhere (the example config, the tests, the dev fallback): never secret.
+PLACEHOLDER_SECRET_KEYS = frozenset(
+    {"change-me", "changeme", "dev-only-not-secret", "test-secret-key", "secret", "dev", "..."}
+)
+MIN_SECRET_KEY_BYTES = 32
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex())'"
+# Always trusted besides BASE_URL's host: the demo, the tests and a health check on the machine itself.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+# BASE_URL on one of these is an address to listen on, not one browsers use: no Host check then.
+LISTEN_ALL = frozenset({"0.0.0.0", "::"})
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(RuntimeError):
@@ -54,8 +70,17 @@ class DefaultConfig:
     MAIL_TIMEOUT = 30  # seconds before an SMTP attempt counts as failed (and is retried later)
     # Deliver what a request queued right after it, in a background thread (the worker retries).
     OUTBOX_DELIVER_AFTER_REQUEST = True
-    # The site's public address, for links in e-mails queued outside a request (CLI, outbox worker).
-    BASE_URL = "http://127.0.0.1:5000"
+    # The site's public address: every link in an e-mail, an .ics or a printed document starts with it,
+    # whatever address a request came to (a forged Host header must not reach a participant's mailbox).
+    # Required when cookies are HTTPS-only (production); the demo falls back to DEMO_BASE_URL.
+    BASE_URL: str | None = None
+    # Host names a request may be addressed to (Flask's TRUSTED_HOSTS; another Host header gets a 400).
+    # None: BASE_URL's host plus LOCAL_HOSTS. A name starting with a dot accepts its subdomains.
+    TRUSTED_HOSTS: list[str] | None = None
+
+    # The largest request body (bytes): a 2 MB CSV import with its form, a camera frame (1.5 MB) at the
+    # door. Anything bigger is refused (413) before it is read. Keep the proxy's limit the same.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
     PER_PAGE = 25
 
@@ -81,6 +106,11 @@ class DefaultConfig:
     PRINT_JOB_PROCESSES = None
     PRINT_JOB_STALE_MINUTES = 10
     PRINT_JOB_MAX_ATTEMPTS = 2
+    # Scheduler runs (meetings/scheduler_jobs.py): in a thread of the web process, or (False) left queued
+    # for `flask --app move_events meetings run-jobs`; re-queued / failed like print jobs.
+    SCHEDULER_JOBS_IN_THREAD = True
+    SCHEDULER_JOB_STALE_MINUTES = 10
+    SCHEDULER_JOB_MAX_ATTEMPTS = 2
 
 
 def apply_proxy_fix(app: Flask) -> None:
@@ -107,11 +137,67 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/move_events.sqlite"
-    if not app.config.get("SECRET_KEY"):
-        if app.debug or app.testing:
+    check_secret_key(app)
+    resolve_base_url(app)
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(app.config["BASE_URL"])
+
+
+def check_secret_key(app: Flask) -> None:
+    """Outside debug and tests, refuse a missing, published or short SECRET_KEY.
+
+    The key signs sessions, personal links and badges: anyone who knows it can forge them, and a key
+    copied from the example config or guessed from a short word is known.
+    """
+    key = app.config.get("SECRET_KEY")
+    if app.debug or app.testing:
+        if not key:
             app.config["SECRET_KEY"] = "dev-only-not-secret"
-        else:
+        return
+    if not key:
+        raise ConfigError(
+            "SECRET_KEY is not set. Put SECRET_KEY = '...' in instance/config.py or set "
+            f"MOVE_EVENTS_SECRET_KEY; make one with {MAKE_A_KEY}"
+        )
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+    if text.strip().lower() in PLACEHOLDER_SECRET_KEYS:
+        raise ConfigError(
+            f"SECRET_KEY is the placeholder {text!r}, which is public: replace it with a random key, "
+            f"made with {MAKE_A_KEY}"
+        )
+    size = len(key) if isinstance(key, bytes) else len(text.encode())
+    if size < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(
+            f"SECRET_KEY is too short ({size} bytes, at least {MIN_SECRET_KEY_BYTES}): replace it with "
+            f"a random key, made with {MAKE_A_KEY}"
+        )
+
+
+def resolve_base_url(app: Flask) -> None:
+    """Check BASE_URL (http(s)://host[:port][/prefix]); without it, fall back to the demo's address.
+
+    With HTTPS-only cookies (the production default) the site is served at a public address that the
+    app cannot guess: it refuses to start rather than mail links to http://127.0.0.1:5000.
+    """
+    base_url = (app.config.get("BASE_URL") or "").strip()
+    if not base_url:
+        production = not (app.debug or app.testing) and app.config.get("SESSION_COOKIE_SECURE")
+        if production:
             raise ConfigError(
-                "SECRET_KEY is not set. Put SECRET_KEY = '...' in instance/config.py or set "
-                "MOVE_EVENTS_SECRET_KEY (e.g. python -c 'import secrets; print(secrets.token_hex())')."
+                "BASE_URL is not set: e-mailed links would not reach the site. Set BASE_URL (or "
+                "MOVE_EVENTS_BASE_URL) to the public address, e.g. https://events.example.org"
             )
+        base_url = DEMO_BASE_URL
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"BASE_URL {base_url!r} is not an address such as https://events.example.org")
+    app.config["BASE_URL"] = base_url.rstrip("/")
+
+
+def default_trusted_hosts(base_url: str) -> list[str] | None:
+    """BASE_URL's host and the local names; None (no check) when BASE_URL is a listen-on-all address."""
+    host = urlsplit(base_url).hostname or ""
+    if host in LISTEN_ALL:
+        log.warning("BASE_URL %s is not a public address: requests' Host headers are not checked", base_url)
+        return None
+    return list(dict.fromkeys((host, *LOCAL_HOSTS)))

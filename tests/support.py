@@ -12,7 +12,7 @@ PASSWORD = "correct horse battery staple"
 def make_test_app(database_url: str, **overrides) -> Flask:
     config = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-0123456789abcdef0123",  # 32+ bytes: live servers run non-testing
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,

@@ -6,7 +6,7 @@ from move_events.config import ConfigError
 
 def test_create_app_testing_config_is_applied(app):
     assert app.testing
-    assert app.config["SECRET_KEY"] == "test-secret-key"
+    assert app.config["SECRET_KEY"].startswith("test-secret-key")
 
 
 def test_create_app_refuses_production_without_secret_key(monkeypatch):
@@ -16,18 +16,31 @@ def test_create_app_refuses_production_without_secret_key(monkeypatch):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+ENV_KEY = "from-env-0123456789abcdef0123456789"  # production refuses keys under 32 bytes
+
+
 def test_create_app_reads_prefixed_environment(monkeypatch):
-    monkeypatch.setenv("MOVE_EVENTS_SECRET_KEY", "from-env")
+    monkeypatch.setenv("MOVE_EVENTS_SECRET_KEY", ENV_KEY)
+    monkeypatch.setenv("MOVE_EVENTS_BASE_URL", "https://events.example.org")
     monkeypatch.setenv("MOVE_EVENTS_PER_PAGE", "7")
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["SECRET_KEY"] == ENV_KEY
+    assert app.config["BASE_URL"] == "https://events.example.org"
     assert app.config["PER_PAGE"] == 7
 
 
 def test_create_app_test_config_overrides_environment(monkeypatch):
-    monkeypatch.setenv("MOVE_EVENTS_SECRET_KEY", "from-env")
-    app = create_app({"SECRET_KEY": "from-test", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    monkeypatch.setenv("MOVE_EVENTS_SECRET_KEY", ENV_KEY)
+    app = create_app({"SECRET_KEY": "from-test", "TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SECRET_KEY"] == "from-test"
+
+
+def test_create_app_refuses_production_with_the_example_key(monkeypatch):
+    monkeypatch.setenv("MOVE_EVENTS_SECRET_KEY", "change-me")
+    monkeypatch.setenv("MOVE_EVENTS_BASE_URL", "https://events.example.org")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError, match="placeholder"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
 def test_create_app_debug_runs_without_secret_key(monkeypatch):

@@ -10,6 +10,7 @@ from babel.dates import format_date
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from move_events.outbox.deferred import render_deferred
 from move_events.outbox.models import OutboxMessage
 from move_events.registration.models import RegistrationRole
 from tests.factories import make_event, register
@@ -52,4 +53,5 @@ def test_confirmation_mail_and_badge_in_the_persons_language(app, db, language):
     day = event.starts_at.astimezone(ZoneInfo(event.timezone)).date()
     assert format_date(day, "medium", locale=language) in message.body_text  # written the person's way
     (badge,) = [a for a in message.attachments if a.filename.startswith("badge-")]
+    render_deferred(db.session, [badge])  # as the delivery does
     assert translated(app, language, "Speaker").upper() in pdf_text(badge.data)  # the band is in capitals

@@ -71,6 +71,16 @@ def _chosen_list(event: Event, raw: str | None) -> CheckInList | None:
     return checkin_list
 
 
+def _door_event_or_404(event_id: int) -> Event:
+    """The event, unless it is a draft and the user only door staff: drafts are not on the door list
+    and must not be reachable by URL either (nothing to check in, and the names are not public yet).
+    Organisers and admins may open a draft's door page to try it before publishing."""
+    event = db.get_or_404(Event, event_id)
+    if event.status == EventStatus.DRAFT and not current_user.has_role(Role.ORGANISER):
+        abort(404)
+    return event
+
+
 def _registration_or_404(event: Event, registration_id: int) -> Registration:
     registration = db.get_or_404(Registration, registration_id)
     if registration.event_id != event.id:
@@ -93,7 +103,7 @@ def event_list():
 @bp.route("/<int:event_id>")
 @role_required(Role.STAFF)
 def door(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     checkin_list = _chosen_list(event, request.args.get("list"))
     query = request.args.get("q", "").strip()
     found = search_attendees(event, query) if query else []
@@ -104,7 +114,7 @@ def door(event_id: int):
 @bp.route("/<int:event_id>/scan", methods=["POST"])
 @role_required(Role.STAFF)
 def scan(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     form = _door_form(ScanForm)
     if not form.validate():
         if _wants_json():
@@ -136,7 +146,7 @@ def frame(event_id: int):
     """A camera picture from a browser without BarcodeDetector (the body is the JPEG; nonce, door and
     list in the query): a QR code in it is checked in exactly like a typed scan. A picture without a
     code answers ``{"result": "nothing"}`` at once and logs nothing: most frames show no badge."""
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     if (request.content_length or 0) > MAX_FRAME_BYTES:
         return jsonify(error=_("This picture is too large.")), 413
     form = DoorForm(formdata=request.args)
@@ -169,7 +179,7 @@ def frame(event_id: int):
 @bp.route("/<int:event_id>/search")
 @role_required(Role.STAFF)
 def search(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     checkin_list = _chosen_list(event, request.args.get("list"))
     found = search_attendees(event, request.args.get("q", ""))
     on_list = on_list_ids(checkin_list, [r.id for r in found]) if checkin_list else set()
@@ -194,7 +204,7 @@ def search(event_id: int):
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/check-in", methods=["POST"])
 @role_required(Role.STAFF)
 def registration_check_in(event_id: int, registration_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     registration = _registration_or_404(event, registration_id)
     form = _door_form(DoorForm)
     if not form.validate():
@@ -217,7 +227,7 @@ def registration_check_in(event_id: int, registration_id: int):
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/undo", methods=["POST"])
 @role_required(Role.STAFF)
 def registration_undo(event_id: int, registration_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     registration = _registration_or_404(event, registration_id)
     checkin_list = _chosen_list(event, request.args.get("list"))  # the undo URL names the scan's list
     back = url_for("checkin.door", event_id=event.id, list=checkin_list.id if checkin_list else None)
@@ -242,7 +252,7 @@ def registration_undo(event_id: int, registration_id: int):
 @bp.route("/<int:event_id>/count")
 @role_required(Role.STAFF)
 def count(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     return jsonify(counts_json(event, _chosen_list(event, request.args.get("list"))))
 
 
@@ -250,7 +260,7 @@ def count(event_id: int):
 @role_required(Role.STAFF)
 def walk_in(event_id: int):
     """Register someone at the door and check them in at once (see ``admit_walk_in`` for the rule)."""
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     walk_in_form = WalkInForm()
     checkin_list = _chosen_list(event, walk_in_form.checkin_list.data)
     scan_form = _next_scan_form(walk_in_form)
@@ -281,7 +291,7 @@ def walk_in(event_id: int):
 @role_required(Role.STAFF)
 def registration_badge(event_id: int, registration_id: int):
     """One A6 badge to print at the door (a walk-in, a lost badge): confirmed registrations only."""
-    event = db.get_or_404(Event, event_id)
+    event = _door_event_or_404(event_id)
     registration = _registration_or_404(event, registration_id)
     if registration.status != RegistrationStatus.CONFIRMED:
         abort(404)

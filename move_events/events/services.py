@@ -150,6 +150,7 @@ def create_event(*, details: EventDetails, created_by: User | None) -> Event:
 
 def update_event(event: Event, *, details: EventDetails) -> Event:
     """Change an event. A cancelled event stays as it was: it is a record of what happened."""
+    _lock_event(event)
     if event.status == EventStatus.CANCELLED:
         raise EventNotEditable(str(_l("A cancelled event cannot be changed.")))
     _apply(event, details)
@@ -157,7 +158,16 @@ def update_event(event: Event, *, details: EventDetails) -> Event:
     return event
 
 
+def _lock_event(event: Event) -> None:
+    """Lock the event's row and read it again: another organiser may have cancelled it while this
+    request waited (PostgreSQL; SQLite serialises writers anyway)."""
+    db.session.refresh(event, with_for_update=True)
+
+
 def publish_event(event: Event) -> Event:
+    """Put a draft on the public list. Decided under the event's lock: a cancellation committed
+    meanwhile is not undone by a publish that read the event before it."""
+    _lock_event(event)
     if event.status == EventStatus.CANCELLED:
         raise EventNotEditable(str(_l("A cancelled event cannot be published again.")))
     event.status = EventStatus.PUBLISHED
@@ -167,6 +177,7 @@ def publish_event(event: Event) -> Event:
 
 def cancel_event(event: Event) -> Event:
     """Cancel the event; it stays visible as cancelled and counts nowhere in the KPI report."""
+    _lock_event(event)
     event.status = EventStatus.CANCELLED
     db.session.flush()
     return event
@@ -213,7 +224,8 @@ def managed_events(*, user: User, status: EventStatus | None = None, query_text:
     query = select(Event).order_by(Event.starts_at.desc())
     if status:
         query = query.where(Event.status == status)
-    if query_text:
-        like = f"%{query_text.strip()}%"
-        query = query.where(or_(Event.title.ilike(like), Event.city.ilike(like)))
+    if term := query_text.strip():  # the user's % and _ are literal characters, not LIKE wildcards
+        query = query.where(
+            or_(Event.title.icontains(term, autoescape=True), Event.city.icontains(term, autoescape=True))
+        )
     return query

@@ -3,7 +3,9 @@ directly (how C2C meetings are made), lock / unlock, move, unschedule and organi
 
 The scheduler run for a whole event is in scheduler_run.py; marks and ratings in outcomes.py.
 Seats are only written through ``booking.place_meeting`` / ``unplace_meeting`` here, so the database's
-no-double-booking constraints hold whoever else is booking at the same time.
+no-double-booking constraints hold whoever else is booking at the same time. Every change decides on
+the meeting (or the two sides) as re-read under the participants' locks (``booking.lock_meeting``),
+not as the page loaded it: a side may have withdrawn, or another organiser marked it, meanwhile.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from move_events.db_types import utcnow
 from move_events.directory.models import Person
 from move_events.events.models import Event
 from move_events.extensions import db
-from move_events.meetings.booking import MeetingError, place_meeting, unplace_meeting
+from move_events.meetings.booking import (
+    MeetingError,
+    lock_meeting,
+    lock_participants,
+    place_meeting,
+    unplace_meeting,
+)
 from move_events.meetings.models import Meeting, MeetingStatus
 from move_events.meetings.requests import counted_meetings
 from move_events.registration.models import Registration, RegistrationStatus
@@ -68,14 +76,19 @@ def _name_matches(text: str):
     """Either side's given name, family name, full name or organisation contains ``text``."""
     from move_events.directory.models import Organisation
 
-    pattern = f"%{text.lower()}%"
+    needle = text.lower()  # matched literally: the user's % and _ are not LIKE wildcards
     registration, person, organisation = aliased(Registration), aliased(Person), aliased(Organisation)
     full_name = func.lower(person.given_name + " " + person.family_name)
     matching = (
         select(registration.id)
         .join(person, registration.person_id == person.id)
         .outerjoin(organisation, person.organisation_id == organisation.id)
-        .where(or_(full_name.like(pattern), func.lower(organisation.name).like(pattern)))
+        .where(
+            or_(
+                full_name.contains(needle, autoescape=True),
+                func.lower(organisation.name).contains(needle, autoescape=True),
+            )
+        )
     )
     return or_(Meeting.requester_id.in_(matching), Meeting.counterpart_id.in_(matching))
 
@@ -137,6 +150,9 @@ def arrange_meeting(
     """
     if not event.has_meetings:
         raise PlanningError(_l("This event has no one-to-one meetings."))
+    lock_participants((requester.id, counterpart.id))  # then read the two as they are now
+    for side in (requester, counterpart):
+        db.session.refresh(side)
     for side in (requester, counterpart):
         if side.event_id != event.id or side.status != RegistrationStatus.CONFIRMED:
             raise PlanningError(_l("Only confirmed participants of this event can meet."))
@@ -212,6 +228,7 @@ def _live_meeting_between(a: Registration, b: Registration) -> Meeting | None:
 
 def set_meeting_lock(meeting: Meeting, *, locked: bool) -> None:
     """Lock a placed meeting where it is (the scheduler will not move it), or unlock it."""
+    lock_meeting(meeting)
     if locked and (meeting.slot_start is None or meeting.status != MeetingStatus.SCHEDULED):
         raise PlanningError(_l("Only a meeting with a time can be locked."))
     meeting.locked = locked
@@ -220,6 +237,7 @@ def set_meeting_lock(meeting: Meeting, *, locked: bool) -> None:
 
 def move_meeting(meeting: Meeting, *, start: datetime, table: int | None = None) -> None:
     """Put the meeting at another slot / table, keeping its lock. Held or missed meetings stay put."""
+    lock_meeting(meeting)  # a side may have withdrawn it meanwhile: place_meeting then refuses
     if meeting.status in MARKED:
         raise PlanningError(_l("A meeting that was held or missed cannot be moved."))
     place_meeting(meeting, start=start, table=table)
@@ -227,6 +245,7 @@ def move_meeting(meeting: Meeting, *, start: datetime, table: int | None = None)
 
 def unschedule_meeting(meeting: Meeting) -> None:
     """Take the meeting out of its slot (back to accepted) and unlock it: a lock keeps a place."""
+    lock_meeting(meeting)
     if meeting.status in MARKED:
         raise PlanningError(_l("A meeting that was held or missed cannot be unscheduled."))
     if meeting.slot_start is None:

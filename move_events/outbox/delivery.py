@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from move_events.db_types import utcnow
 from move_events.extensions import db
-from move_events.outbox.deferred import render_deferred
+from move_events.outbox.deferred import render_deferred, render_due
 from move_events.outbox.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 10
@@ -75,6 +75,10 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100) -> Deliver
     after ``RETRY_DELAYS``) and after ``MAX_ATTEMPTS`` the message is marked failed. When the server
     cannot be reached the pass stops: the other messages wait for the next one, untouched.
     Messages queued in the caller's transaction are not seen: commit them first (views do).
+
+    Attachments queued as placeholders (badge PDFs, outbox/deferred.py) are rendered first, in
+    batches, and stored: a message whose file cannot be rendered counts as a failed attempt and the
+    others go out.
     """
     now = now or utcnow()
     if not delivery_configured():
@@ -85,6 +89,7 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100) -> Deliver
     done: list[int] = []
     sender = _Sender(current_app.extensions["mail"], current_app.config.get("MAIL_TIMEOUT"))
     with serialise, Session(engine) as session:
+        renders = render_due(engine, now=now, limit=limit)
         try:
             while sent + failed < limit:
                 message = session.scalars(_next_due(now, done)).first()
@@ -94,7 +99,9 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100) -> Deliver
                 # Nothing is written before the SMTP conversation: on SQLite a write would lock the
                 # whole database (every registration) for as long as the server takes to answer.
                 try:
-                    render_deferred(session, message.attachments)  # not rendered after its commit
+                    if message.id in renders.errors:
+                        raise renders.errors[message.id]  # not rendered twice in one pass
+                    render_deferred(session, message.attachments)  # queued since ``render_due``
                     sender.send(_mail_message(message))
                 except Exception as error:
                     failed += 1

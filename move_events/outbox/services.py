@@ -9,7 +9,7 @@ messages in the outbox page.
 
 Configuration, besides Flask-Mail's settings:
 
-- ``BASE_URL``: the site's public address, for links in e-mails queued outside a request (CLI, worker).
+- ``BASE_URL``: the site's public address; every link in an e-mail starts with it (``email_url_context``).
 """
 
 from __future__ import annotations
@@ -20,20 +20,22 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template
+from flask import Flask, current_app, has_request_context, render_template
+from flask.globals import request_ctx
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import Template, TemplateNotFound
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import defer
+from werkzeug.routing import MapAdapter
 
 from move_events.db_types import normalise_email, utcnow
 from move_events.extensions import db
 from move_events.outbox.deferred import (
     DEFERRED_TYPE,
     DeferredAttachment,
-    note_deferred,
     placeholder_data,
 )
 from move_events.outbox.delivery import note_queued
@@ -42,7 +44,7 @@ from move_events.outbox.models import OutboxAttachment, OutboxMessage, OutboxSta
 if TYPE_CHECKING:
     from move_events.registration.models import Registration
 
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"  # where ``make run`` serves the demo
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"  # where ``make run`` serves the demo (config.DEMO_BASE_URL)
 
 
 class OutboxError(Exception):
@@ -66,7 +68,7 @@ _mail_suppressed: ContextVar[bool] = ContextVar("mail_suppressed", default=False
 
 @contextmanager
 def no_mail() -> Iterator[None]:
-    """Within this block the notification functions queue nothing (and render no attachments).
+    """Within this block the notification functions queue nothing.
 
     For bulk work whose people must not be mailed, such as seeding the demo's past events. A context
     variable, so it holds only for the code running inside the block (not for other threads' requests).
@@ -98,7 +100,8 @@ def queue_email(
     Rendering happens now, in ``language`` (``_()``, dates and the lazy ``subject`` alike), so that the
     outbox shows exactly what will be sent and a later change of templates cannot alter it. Flushes;
     the caller's commit makes the message real, and it goes out after that. A ``DeferredAttachment``
-    (a badge PDF) is rendered right after that commit, outside the caller's locks (outbox/deferred.py).
+    (a badge PDF) is rendered at delivery, outside the caller's transaction and request
+    (outbox/deferred.py).
     """
     address = normalise_email(to)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
@@ -130,7 +133,6 @@ def queue_email(
         message.registration_id = registration.id
     db.session.add(message)
     db.session.flush()
-    note_deferred(db.session, message.attachments)
     note_queued()
     return message
 
@@ -151,18 +153,42 @@ def email_language(language: str | None) -> str:
 
 @contextmanager
 def email_url_context() -> Iterator[None]:
-    """Make ``url_for(..., _external=True)`` work for e-mails, inside a request or not.
+    """Within this block every ``url_for`` builds on ``BASE_URL``, inside a request or not.
 
-    Inside a request, links use the address the request came to. Outside one (CLI, worker, background
-    thread) Flask cannot know the site's address: a request context on ``BASE_URL`` is pushed (set it to
-    the public address, e.g. ``https://events.example.org``; a path prefix is kept).
+    Links in e-mails (and in the .ics and PDFs attached to them) must never take the address a request
+    came to: a request sent with ``Host: evil.example`` (or a forged X-Forwarded-Host) would otherwise
+    mail the participant a personal link to someone else's server. So the current request context keeps
+    its request, ``g``, session, user and locale; only its URL adapter (what ``url_for`` builds with) is
+    swapped, for the block, for one bound to ``BASE_URL`` (a path prefix is kept). Outside a request
+    (CLI, worker, background thread) a request context on ``BASE_URL`` is pushed first.
     """
+    adapter = public_url_adapter(current_app)
     if has_request_context():
-        yield
+        context = request_ctx._get_current_object()  # the object itself, not the proxy
+        previous, context.url_adapter = context.url_adapter, adapter
+        try:
+            yield
+        finally:
+            context.url_adapter = previous
         return
-    base_url = current_app.config.get("BASE_URL") or DEFAULT_BASE_URL
-    with current_app.test_request_context(base_url=base_url):
+    with current_app.test_request_context(base_url=public_base_url(current_app)) as context:
+        context.url_adapter = adapter  # even if TRUSTED_HOSTS leaves BASE_URL's host out
         yield
+
+
+def public_base_url(app: Flask) -> str:
+    return (app.config.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+
+def public_url_adapter(app: Flask) -> MapAdapter:
+    """A URL adapter for the site's public address (``BASE_URL``), whatever request is running."""
+    parts = urlsplit(public_base_url(app))
+    return app.url_map.bind(
+        parts.netloc,
+        script_name=parts.path or "/",
+        subdomain=app.url_map.default_subdomain or "",
+        url_scheme=parts.scheme,
+    )
 
 
 def _optional_template(name: str) -> Template | None:

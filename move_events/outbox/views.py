@@ -11,6 +11,7 @@ from move_events.auth.decorators import role_required
 from move_events.auth.models import Role
 from move_events.extensions import db
 from move_events.outbox import bp
+from move_events.outbox.deferred import DeferredRenderError, final_content_type, is_deferred, rendered_file
 from move_events.outbox.delivery import deliver_pending, delivery_configured
 from move_events.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from move_events.outbox.services import OutboxError, count_by_status, requeue, search_messages
@@ -46,8 +47,13 @@ def _status_filter(value: str) -> OutboxStatus | None:
 @role_required(Role.ADMIN)
 def message_detail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
+    # A badge is rendered when it is sent or first downloaded: until then it has a type but no size.
+    placeholders = {a.id: final_content_type(a) for a in message.attachments if is_deferred(a)}
     return render_template(
-        "outbox/message_detail.html", message=message, delivery_configured=delivery_configured()
+        "outbox/message_detail.html",
+        message=message,
+        placeholders=placeholders,
+        delivery_configured=delivery_configured(),
     )
 
 
@@ -57,6 +63,18 @@ def attachment_download(message_id: int, attachment_id: int):
     attachment = db.get_or_404(OutboxAttachment, attachment_id)
     if attachment.message_id != message_id:
         abort(404)
+    if is_deferred(attachment):
+        try:
+            rendered_file(db.session, attachment)
+        except DeferredRenderError as error:
+            db.session.rollback()
+            current_app.logger.warning("%s", error)
+            flash(
+                _("This attachment could not be made: %(error)s", error=str(error.__cause__ or error)),
+                "danger",
+            )
+            return redirect(url_for(".message_detail", message_id=message_id))
+        db.session.commit()  # kept: the delivery sends this very file
     response = send_file(
         BytesIO(attachment.data),
         mimetype=attachment.content_type,

@@ -9,9 +9,11 @@ from icalendar import Event as VEvent
 from move_events.countries import country_name
 from move_events.db_types import utcnow
 from move_events.events.models import Event, EventFormat
+from move_events.outbox.services import email_url_context
 
 
 def event_ics(event: Event) -> bytes:
+    """The event's .ics; its link is on ``BASE_URL`` (never the address of the request that made it)."""
     calendar = Calendar()
     calendar.add("prodid", "-//MOVE Events//move-events//EN")
     calendar.add("version", "2.0")
@@ -25,7 +27,8 @@ def event_ics(event: Event) -> bytes:
     if event.format != EventFormat.ONLINE:
         place = [event.venue, event.city, country_name(event.country, "en") if event.country else ""]
         entry.add("location", ", ".join(part for part in place if part))
-    url = url_for("events.public_detail", slug=event.slug, _external=True)
+    with email_url_context():
+        url = url_for("events.public_detail", slug=event.slug, _external=True)
     entry.add("url", url)
     entry.add("description", f"{event.description}\n\n{url}".strip())
     calendar.add_component(entry)

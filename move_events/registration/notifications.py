@@ -37,10 +37,10 @@ BADGE_MESSAGES = ("confirmed", "approved", "promoted")  # the place is confirmed
 
 
 def badge_attachment(registration: Registration) -> DeferredAttachment:
-    """The person's badge, rendered once the registration is committed (outbox/deferred.py).
+    """The person's badge, rendered when the message is delivered (outbox/deferred.py).
 
     WeasyPrint takes 50–300 ms; rendered here it would run while the event's row is locked, and every
-    other registration for the event would wait for it.
+    other registration for the event would wait for it (and a 5,000-line import would time out).
     """
     return DeferredAttachment(
         f"badge-{registration.event.slug}.pdf", "application/pdf", "badge", str(registration.id)
@@ -68,7 +68,9 @@ class _Subject:
 
 
 def personal_url(registration: Registration) -> str:
-    return url_for("registration.manage", token=make_personal_token(registration), _external=True)
+    """The person's personal link, on ``BASE_URL`` (it is mailed: never the request's own host)."""
+    with email_url_context():
+        return url_for("registration.manage", token=make_personal_token(registration), _external=True)
 
 
 def notify(registration: Registration, what: str) -> None:

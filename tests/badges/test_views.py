@@ -9,6 +9,7 @@ from sqlalchemy import select
 from move_events.auth.models import Role
 from move_events.badges.tokens import BadgeTokenInvalid, make_badge_token, verify_badge_token
 from move_events.directory.models import Organisation, OrganisationKind
+from move_events.outbox.deferred import render_deferred
 from move_events.outbox.models import OutboxMessage
 from move_events.registration.links import make_personal_token
 from move_events.registration.models import Registration, RegistrationStatus
@@ -174,6 +175,7 @@ def test_confirmation_mail_carries_the_badge_and_the_ics(db, full_event):
     by_registration = {message.registration_id: message for message in messages}
     attachments = by_registration[confirmed[0].id].attachments
     assert [a.filename for a in attachments] == [f"{event.slug}.ics", f"badge-{event.slug}.pdf"]
+    assert render_deferred(db.session, attachments) == 1  # the badge is made when the mail is sent
     badge = attachments[1]
     assert badge.content_type == "application/pdf" and page_count(badge.data) == 1
     assert [a.filename for a in by_registration[waiting.id].attachments] == []

@@ -25,7 +25,9 @@ def seen(app):
 
 @pytest.mark.parametrize("proxies", [0, 1])
 def test_forwarded_headers_are_trusted_only_when_configured(tmp_path, proxies):
-    app = make_test_app(f"sqlite:///{tmp_path}/proxy.sqlite", TRUSTED_PROXIES=proxies)
+    app = make_test_app(
+        f"sqlite:///{tmp_path}/proxy.sqlite", TRUSTED_PROXIES=proxies, BASE_URL="https://events.example.org"
+    )
     answer = seen(app)
     if proxies:
         assert answer == {"url": "https://events.example.org/events/", "addr": "203.0.113.7"}

@@ -51,7 +51,10 @@ def live_server(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    address = f"http://127.0.0.1:{server.server_port}"
+    base_url, app.config["BASE_URL"] = app.config["BASE_URL"], address  # mailed links lead here
+    yield address
+    app.config["BASE_URL"] = base_url
     server.shutdown()
     thread.join(timeout=5)
 

@@ -105,10 +105,12 @@ def test_queue_email_links_use_base_url_outside_a_request(app, db, queue_test_em
     assert 'href="https://events.example.org/move/events/"' in message.body_html
 
 
-def test_queue_email_links_use_the_request_inside_one(app, db, queue_test_email):
+def test_queue_email_links_use_base_url_inside_a_request_too(app, db, queue_test_email, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://events.example.org")
     with app.test_request_context(base_url="https://door.example.org"):
         message = queue_test_email()
-    assert "https://door.example.org/events/" in message.body_text.splitlines()
+    assert "https://events.example.org/events/" in message.body_text.splitlines()
+    assert "door.example.org" not in message.body_text + message.body_html
 
 
 def test_queue_email_makes_the_subject_one_line(db, queue_test_email):
