@@ -153,14 +153,14 @@ def test_other_organisers_see_neither_the_job_nor_its_progress(client, auth, db,
 
 def test_cli_runs_the_queued_jobs(runner, db, organiser):
     event = brokerage(created_by=organiser)
-    meeting = meeting_between(person_at(event), person_at(event))
+    meeting_id = meeting_between(person_at(event), person_at(event)).id
     start_scheduler_job(event=event, user=organiser)
     db.session.commit()
-    result = runner.invoke(args=["meetings", "run-jobs"])
+    result = runner.invoke(args=["meetings", "run-jobs", "--once"])
     assert result.exit_code == 0, result.output
     assert "1 scheduler job(s) run." in result.output and ": done" in result.output
     db.session.expire_all()
-    assert db.session.get(Meeting, meeting.id).status == MeetingStatus.SCHEDULED
+    assert db.session.get(Meeting, meeting_id).status == MeetingStatus.SCHEDULED
 
 
 def test_progress_is_visible_while_the_run_is_still_open(app, db, organiser, monkeypatch):
@@ -181,3 +181,16 @@ def test_progress_is_visible_while_the_run_is_still_open(app, db, organiser, mon
     monkeypatch.setattr(scheduler_run, "build_schedule", build_and_look)
     assert run_scheduler_job(job.id).status == SchedulerJobStatus.DONE
     assert seen == [SchedulerPhase.SOLVING]
+
+
+def test_cli_worker_loop_keeps_looking(runner, db, organiser):
+    event = brokerage(created_by=organiser)
+    meeting_id = meeting_between(person_at(event), person_at(event)).id
+    start_scheduler_job(event=event, user=organiser)
+    db.session.commit()
+    result = runner.invoke(args=["meetings", "run-jobs", "--interval", "0", "--max-loops", "2"])
+    assert result.exit_code == 0, result.output
+    assert "looking for jobs every 0 s" in result.output
+    assert result.output.count(": done") == 1  # the second look finds nothing left to run
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting_id).status == MeetingStatus.SCHEDULED
