@@ -143,6 +143,14 @@ def lock_participants(registration_ids: Iterable[int]) -> None:
     )
 
 
+def lock_meeting(meeting: Meeting) -> None:
+    """Lock the meeting's two participants, then its row, and read it again: whoever changed it while
+    this transaction waited (a side withdrawing, another organiser, a slot's marks) has committed by
+    now. Every change of a meeting that rests on its status takes this first, then checks."""
+    lock_participants((meeting.requester_id, meeting.counterpart_id))
+    db.session.refresh(meeting, with_for_update=True)
+
+
 def unplace_meeting(meeting: Meeting) -> None:
     """Take the meeting out of its slot (its seats are freed); a scheduled meeting goes back to accepted."""
     if meeting.id is not None:

@@ -13,6 +13,11 @@ How the three sources combine (the rule the KPI report relies on: it counts COMP
    Undoing an organiser's mark falls back to this rule.
 4. A follow-up (negotiation started / agreement reached, with a note only organisers see) can be added
    by either side once the meeting counts as completed, and changed later; the last one stands.
+
+Each mark, rating and follow-up first re-reads the meeting under its participants' locks
+(``booking.lock_meeting``): two sides rating at once each see the other's rating, and a rating or an
+unscheduling that waited for an organiser's mark sees the mark. ``mark_slot``'s single UPDATE checks its
+conditions on the rows as they are when it gets them.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from move_events.auth.models import User
 from move_events.db_types import utcnow
 from move_events.events.models import Event
 from move_events.extensions import db
-from move_events.meetings.booking import MeetingError
+from move_events.meetings.booking import MeetingError, lock_meeting
 from move_events.meetings.models import Meeting, MeetingFollowUp, MeetingOutcome, MeetingStatus
 from move_events.registration.models import Registration
 
@@ -67,6 +72,7 @@ def mark_meeting(meeting: Meeting, *, status: MeetingStatus, by: User, now: date
     if status not in MARKS:
         raise OutcomeError(_l("A meeting is marked either held or not held."))
     now = now or utcnow()
+    lock_meeting(meeting)
     _check_markable(meeting, now)
     meeting.status = status
     meeting.marked_by_organiser, meeting.marked_by_id, meeting.marked_at = True, by.id, now
@@ -100,6 +106,7 @@ def mark_slot(
 
 def revert_mark(meeting: Meeting) -> None:
     """Undo an organiser's mark: the status follows the sides' ratings again (rule 3)."""
+    lock_meeting(meeting)
     if not meeting.marked_by_organiser:
         raise OutcomeError(_l("No organiser has marked this meeting: there is nothing to undo."))
     meeting.marked_by_organiser, meeting.marked_by_id, meeting.marked_at = False, None, None
@@ -129,6 +136,7 @@ def rate_meeting(
     if side is None:
         raise OutcomeError(_l("This is not one of your meetings."))
     now = now or utcnow()
+    lock_meeting(meeting)  # the other side's rating, or an organiser's mark, committed meanwhile
     if not can_rate(meeting, now):
         raise OutcomeError(_l("You can say how this meeting went once its time has come."))
     setattr(meeting, f"{side}_outcome", outcome)
@@ -149,6 +157,7 @@ def record_follow_up(
     """A side tells what came of a held meeting (rule 4)."""
     if side_of(meeting, registration) is None:
         raise OutcomeError(_l("This is not one of your meetings."))
+    lock_meeting(meeting)
     if meeting.status != MeetingStatus.COMPLETED:
         raise OutcomeError(_l("A follow-up can be added once the meeting is recorded as held."))
     meeting.follow_up, meeting.follow_up_note = follow_up, note.strip()
