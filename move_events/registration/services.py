@@ -204,14 +204,15 @@ def register_person(
     approval; ``admitted`` (door staff letting a walk-in in) confirms them even beyond capacity.
     Raises RegistrationClosed, EventFull or AlreadyRegistered."""
     now = now or utcnow()
+    if not by_organiser and not details.consent:
+        raise RegistrationError(str(_l("Please accept the privacy notice to register.")))
+    # Lock the event, then decide on its row as it is now: an organiser may have cancelled it, closed
+    # registration or changed its capacity while this request waited for the lock.
+    db.session.refresh(event, with_for_update=True)
     if event.status == EventStatus.CANCELLED:
         raise RegistrationClosed(str(_l("This event has been cancelled.")))
-    if not by_organiser:
-        if not registration_is_open(event, now):
-            raise RegistrationClosed(str(_l("Registration for this event is not open.")))
-        if not details.consent:
-            raise RegistrationError(str(_l("Please accept the privacy notice to register.")))
-    _lock_event(event)
+    if not by_organiser and not registration_is_open(event, now):
+        raise RegistrationClosed(str(_l("Registration for this event is not open.")))
     person = _person(details)
     existing = live_registration(event, person)
     if existing is not None:

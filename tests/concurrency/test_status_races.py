@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text
 
 from move_events.directory.models import Organisation, OrganisationKind, Person
 from move_events.events.models import Event
+from move_events.events.services import cancel_event
 from move_events.extensions import db as _db
 from move_events.meetings.booking import MeetingError, event_slots
 from move_events.meetings.models import Meeting, MeetingBooking, MeetingStatus
@@ -29,6 +30,7 @@ from move_events.registration.models import Registration, RegistrationStatus
 from move_events.registration.services import (
     InvalidTransition,
     NewOrganisation,
+    RegistrationClosed,
     approve_registration,
     cancel_registration,
     decline_registration,
@@ -265,3 +267,22 @@ def test_withdrawing_a_request_while_it_is_accepted_leaves_no_cancelled_meeting_
         assert isinstance(accepted.error, MeetingError)  # "This request is no longer open."
     else:
         assert accepted.error is None
+
+
+def test_registering_while_the_organiser_cancels_the_event_is_refused(app: Flask, db):
+    """The organiser cancels the event while a person's registration waits for the event's lock: the
+    registration must see the cancellation (no confirmed seat, no confirmation e-mail for a cancelled
+    event), not the published event it loaded before waiting."""
+    event_id = make_event(published=True, capacity=10).id
+    details = participant(email="late.comer@example.org")
+
+    cancelled, registering = race(
+        app,
+        lambda: cancel_event(_db.session.get(Event, event_id)),
+        lambda: register_person(event=_db.session.get(Event, event_id), details=details),
+    )
+
+    assert cancelled.error is None
+    assert isinstance(registering.error, RegistrationClosed)
+    assert _db.session.scalar(select(func.count()).select_from(Registration)) == 0
+    assert mails() == {}
