@@ -114,13 +114,25 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from contextlib import nullcontext
+
     from flask import render_template
+    from flask.globals import request_ctx
+
+    from move_events.extensions import db as _db
+    from move_events.outbox.services import email_url_context
 
     def render_error(error):
         code = getattr(error, "code", 500)
-        return render_template("errors/error.html", error=error, code=code), code
+        # After a failed flush the session refuses every query until rolled back, and the page (its
+        # layout reads the current user) would fail in turn: nothing of the failed request is kept.
+        _db.session.rollback()
+        # A Host outside TRUSTED_HOSTS (a 400) leaves the request without URLs: the page links to BASE_URL.
+        urls = email_url_context() if request_ctx.url_adapter is None else nullcontext()
+        with urls:
+            return render_template("errors/error.html", error=error, code=code), code
 
-    for code in (400, 403, 404, 405, 500):
+    for code in (400, 403, 404, 405, 413, 500):  # 413: a body over MAX_CONTENT_LENGTH (config.py)
         app.register_error_handler(code, render_error)
 
     from flask import jsonify, request
@@ -144,9 +156,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_guards(app: Flask) -> None:
-    from move_events.routing import refuse_nul_bytes
+    from move_events.routing import refuse_unusable_text
 
-    app.before_request(refuse_nul_bytes)
+    app.before_request(refuse_unusable_text)
 
 
 def register_commands(app: Flask) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import Flask, current_app
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_time, get_locale
 
 from move_events.auth.decorators import user_has_role
@@ -43,6 +44,18 @@ def language_choices() -> list[tuple[str, str]]:
     ]
 
 
+def page_url(number: int) -> str:
+    """The current list at page ``number``: same endpoint and path arguments (an event's id, a personal
+    link's token), same query (search and filters, repeated keys too); only the page changes. The query
+    is appended as is rather than passed to ``url_for``, where a key such as ``_external`` would mean
+    something else."""
+    query = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    if number > 1:
+        query.append(("page", str(number)))
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    return f"{path}?{urlencode(query)}" if query else path
+
+
 def init_templating(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_global(local_range, "local_range")
@@ -52,3 +65,4 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(Role, "Role")
     app.add_template_global(language_choices, "language_choices")
     app.add_template_global(get_locale, "get_locale")
+    app.add_template_global(page_url, "page_url")

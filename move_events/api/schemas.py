@@ -1,6 +1,7 @@
 """Marshmallow schemas of the API: what goes in (validated, 422 with the fields' errors) and what comes
 out (documented in the OpenAPI document). Lengths follow the database columns, so that no valid
-input can fail in the database (a 500); text never holds a NUL character (PostgreSQL refuses it).
+input can fail in the database (a 500); text never holds a NUL character (PostgreSQL refuses it) nor an
+unpaired surrogate (a JSON ``\\ud800`` escape: no database can encode it).
 """
 
 from __future__ import annotations
@@ -23,16 +24,30 @@ MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
 
 
-# An e-mail address as the staff forms take it: something@domain.tld, no spaces or control characters
-# (stored lower-cased). Explicit ranges rather than \s: JSON Schema's (ECMA) \s differs from Python's.
-EMAIL_PATTERN = r"^[^@\x00-\x20]+@[^@\x00-\x20.]+(\.[^@\x00-\x20.]+)+$"
+# An e-mail address as the staff forms take it: something@domain.tld, no control characters, no space
+# of any kind (U+00A0 no-break space, U+2028 line separator …), no zero-width or direction mark (stored
+# lower-cased; the outbox refused such an address after the registration was made: a 500). Explicit
+# ranges rather than \s: JSON Schema's (ECMA) \s differs from Python's.
+_NOT_IN_EMAIL = r"@\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff"
+EMAIL_PATTERN = rf"^[^{_NOT_IN_EMAIL}]+@[^{_NOT_IN_EMAIL}.]+(\.[^{_NOT_IN_EMAIL}.]+)+$"
 # Documented as a pattern, so that clients (and the fuzzer) know it.
 _no_nul = validate.Regexp(r"^[^\x00]*$", error="NUL characters are not allowed.")
 
 
+def _no_lone_surrogates(value: str) -> None:
+    """A JSON ``\\ud800`` escape without its pair: no database can encode it as UTF-8. Not a documented
+    pattern: JSON Schema validators outside Python (Rust's, say) cannot compile surrogate ranges."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ma.ValidationError("Unpaired surrogates are not allowed.") from None
+
+
 def text(*, max_length: int, min_length: int = 0, **kwargs) -> ma.fields.String:
-    """A text field of at most ``max_length`` characters, without NUL."""
-    return ma.fields.String(validate=[validate.Length(min=min_length, max=max_length), _no_nul], **kwargs)
+    """A text field of at most ``max_length`` characters, without NUL or unpaired surrogates."""
+    return ma.fields.String(
+        validate=[validate.Length(min=min_length, max=max_length), _no_nul, _no_lone_surrogates], **kwargs
+    )
 
 
 def choice(values, **kwargs) -> ma.fields.String:
@@ -174,6 +189,7 @@ class RegistrationIn(ma.Schema):
         validate=[
             validate.Length(min=3, max=254),
             validate.Regexp(EMAIL_PATTERN, error="Not a valid e-mail address."),
+            _no_lone_surrogates,
         ],
         metadata={"example": "salma@atlas-solaire.ma"},
     )

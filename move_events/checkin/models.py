@@ -74,10 +74,13 @@ class CheckIn(db.Model):
     """The scan log: one row per scan, failed ones too.
 
     ``nonce`` comes from the scanning device; a retried request with the same nonce is the same scan
-    and must not be counted twice, hence the unique constraint.
+    and must not be counted twice, hence the unique constraint. It is unique per event, not globally:
+    a nonce is the client's word only, and one sent again to another event (a reused or guessed one)
+    is a new scan there, never a replay of the other event's outcome.
     """
 
     __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("event_id", "nonce"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -95,7 +98,7 @@ class CheckIn(db.Model):
     )
     result: Mapped[ScanResult] = mapped_column(str_enum(ScanResult, "scan_result"))
     reason: Mapped[str] = mapped_column(String(300), default="")
-    nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str | None] = mapped_column(String(64))
 
     registration: Mapped[Registration | None] = relationship()
     checkin_list: Mapped[CheckInList | None] = relationship()

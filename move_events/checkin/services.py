@@ -1,7 +1,8 @@
 """Check-in rules: what a scan at the door means, the scan log, undo, name search and live counts.
 
 Every scan — failed ones too — writes one ``CheckIn`` row. A scan carries a client nonce; a retried
-request with the same nonce is the same scan: it returns the original outcome and writes nothing.
+request with the same nonce at the same event is the same scan: it returns the original outcome and
+writes nothing.
 
 Two doors scanning one badge at the same moment must give one WELCOME and one ALREADY_CHECKED_IN.
 The check-in itself is one conditional UPDATE (``... WHERE checked_in_at IS NULL``) whose rowcount
@@ -101,7 +102,7 @@ def check_in_by_token(
     rare race of two requests with one nonce at once, the loser's unique-constraint error rolls back
     the session (SQLite has no reliable savepoints under pysqlite), so call this first in a request.
     """
-    original = _replay(nonce)
+    original = _replay(event, nonce)
     if original is not None:
         return original
     try:
@@ -138,7 +139,7 @@ def check_in_registration(
     checkin_list: CheckInList | None = None,
 ) -> ScanOutcome:
     """Check in a person found by name search: the same rules and log as a scan, without a token."""
-    original = _replay(nonce)
+    original = _replay(event, nonce)
     if original is not None:
         return original
     outcome = _admit(
@@ -355,7 +356,7 @@ def _log(
     except IntegrityError:
         # Another request with this nonce got in first (a retry racing the original): it is the scan.
         db.session.rollback()
-        original = _replay(nonce)
+        original = _replay(event, nonce)
         if original is None:
             raise
         return original
@@ -367,11 +368,14 @@ def _log(
 _TIMED = (ScanResult.WELCOME, ScanResult.LEFT)  # results whose scan time is the outcome's own time
 
 
-def _replay(nonce: str | None) -> ScanOutcome | None:
-    """The outcome of the scan already logged under ``nonce``, if any."""
+def _replay(event: Event, nonce: str | None) -> ScanOutcome | None:
+    """The outcome of the scan already logged at ``event`` under ``nonce``, if any. Nonces are the
+    client's and unique per event only: another event's scan with the same nonce is not this one."""
     if not nonce:
         return None
-    entry = db.session.scalars(select(CheckIn).where(CheckIn.nonce == nonce)).first()
+    entry = db.session.scalars(
+        select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.nonce == nonce)
+    ).first()
     if entry is None:
         return None
     registration = entry.registration

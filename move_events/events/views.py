@@ -66,7 +66,9 @@ def public_detail(slug: str):
 @role_required(Role.ORGANISER)
 def manage_list():
     form = EventFilterForm(request.args)
-    query = managed_events(user=current_user, status=form.status.data or None, query_text=form.q.data or "")
+    form.validate()  # an unknown status in the address lists every event rather than failing (a 500)
+    status = None if form.status.errors else form.status.data or None
+    query = managed_events(user=current_user, status=status, query_text=form.q.data or "")
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
     return render_template("events/event_manage_list.html", form=form, page=page, can_manage=can_manage)
 

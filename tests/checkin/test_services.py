@@ -212,9 +212,9 @@ def test_nonce_race_lost_at_the_unique_constraint_returns_the_original(event, do
     first = scan(event, token, door_staff, nonce="race-1")
     real_replay, calls = services._replay, []
 
-    def replay_missing_the_first_time(nonce):
-        calls.append(nonce)
-        return None if len(calls) == 1 else real_replay(nonce)  # as if the original was not committed yet
+    def replay_missing_the_first_time(event, nonce):
+        calls.append(nonce)  # the first time, as if the original was not committed yet
+        return None if len(calls) == 1 else real_replay(event, nonce)
 
     monkeypatch.setattr(services, "_replay", replay_missing_the_first_time)
     again = scan(event, token, door_staff, nonce="race-1")

@@ -87,7 +87,7 @@ def test_marketplace_pages(app, client, market, monkeypatch):
         participant_of(event, f"Zoe{n}")
     monkeypatch.setitem(app.config, "PER_PAGE", 2)
     first = _names(client.get(f"/r/{token}/marketplace"))
-    assert "Page 1 of 3" in first
+    assert '<span class="page-link">1</span>' in first and f"/r/{token}/marketplace?page=3" in first
     last = _names(client.get(f"/r/{token}/marketplace", query_string={"page": 3}))
     assert last.count('data-testid="profile-card"') == 1
 
