@@ -9,6 +9,7 @@ through a journal, so a failed chain is rolled back exactly. With two slots this
 A cap per session (most meetings a person may have in one session) is kept by a mask of the sessions in
 which a person is full: such slots are not free for them, and a chain that would put them in one must
 first take out one of their meetings in that session.
+Then the passes of augmenting.py (augmenting paths, a plateau search for people left at zero).
 A last pass moves meetings to shorten each person's idle gaps without unplacing anything.
 """
 
@@ -16,19 +17,12 @@ from __future__ import annotations
 
 import random
 
+from move_events.meetings.augmenting import Augmenting, _bits
+
 ORDER_BITS = 8  # 256 random slot orders
 
 
-def _bits(mask: int) -> list[int]:
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
-
-
-class Engine:
+class Engine(Augmenting):
     """Mutable placement state plus the moves on it. Locked meetings are placed first and never moved."""
 
     def __init__(
@@ -74,6 +68,33 @@ class Engine:
         for m, (u, v) in enumerate(ends):
             self.waiting[u].add(m)
             self.waiting[v].add(m)
+        # Most meetings a person can have, slots alone: per session min(its cap, available slots), then
+        # no more than the personal cap. A person at it can take a meeting only by giving up another.
+        self.most = [
+            min(
+                caps[p],
+                sum(
+                    min(c, (avail[p] & sm).bit_count())
+                    for sm, c in zip(session_masks, self.session_caps, strict=True)
+                ),
+            )
+            for p in range(n_people)
+        ]
+        # People with a request that could be placed on its own (a slot both are available in, no cap of
+        # 0): the fairness pass keeps none of them at zero meetings where it can.
+        self.placeable = [False] * n_people
+        for u, v in ends:
+            if avail[u] & avail[v] and self.most[u] and self.most[v]:
+                self.placeable[u] = self.placeable[v] = True
+        self.placed = 0
+        self.zeros = sum(self.placeable)  # placeable people with no meeting
+        requests = [0] * n_people
+        for u, v in ends:
+            requests[u] += 1
+            requests[v] += 1
+        # No schedule has more meetings than this (tables; half the person-slots on offer): the search
+        # stops early when it gets there with nobody left at zero.
+        self.ceiling = min(sum(tables), sum(min(r, b) for r, b in zip(requests, self.most, strict=True)) // 2)
 
     # -- elementary moves ---------------------------------------------------------------------------
     def _put(self, m: int, s: int) -> None:
@@ -92,6 +113,8 @@ class Engine:
                 self.full[p] |= self.session_masks[k]
         self.slot_of[m] = s
         self.in_slot[s].add(m)
+        self.placed += 1
+        self.zeros -= (self.load[u] == 1 and self.placeable[u]) + (self.load[v] == 1 and self.placeable[v])
         self.waiting[u].discard(m)
         self.waiting[v].discard(m)
         if len(self.in_slot[s]) >= self.tables[s]:
@@ -114,6 +137,8 @@ class Engine:
                 self.full[p] &= ~self.session_masks[k]
         self.slot_of[m] = -1
         self.in_slot[s].discard(m)
+        self.placed -= 1
+        self.zeros += (self.load[u] == 0 and self.placeable[u]) + (self.load[v] == 0 and self.placeable[v])
         self.open |= bit
         self.waiting[u].add(m)
         self.waiting[v].add(m)

@@ -5,9 +5,13 @@ Rules, in priority order:
    slot they marked unavailable, nobody gets more meetings than their cap (in all, and within a
    session that has a cap of its own), locked meetings stay where they are;
 2. place as many meetings as possible (a first-fit greedy places only 77–97% of what is possible on
-   brokerage-shaped events, so stuck meetings are placed by moving others along ejection chains);
-3. then leave few idle gaps in each person's day (counted within each session);
-4. then keep a person at the same table across consecutive slots where that is free.
+   brokerage-shaped events, so stuck meetings are placed by moving others along ejection chains, then
+   along augmenting paths: a person short of meetings takes one from someone who gets another in its
+   stead, and so on);
+3. among schedules of that size, leave as few people as possible with no meeting although one of their
+   requests could be placed (a plateau search that keeps the total moves meetings to them);
+4. then leave few idle gaps in each person's day (counted within each session);
+5. then keep a person at the same table across consecutive slots where that is free.
 
 Every meeting that could not be placed is returned with the reason. The result depends only on the
 inputs and the seed (meetings are processed in id order, whatever order they come in).
@@ -27,6 +31,10 @@ from move_events.meetings.placement import Engine
 DEFAULT_DEPTH = 3  # longest ejection chain tried for one stuck meeting (deeper: slower, hardly better)
 DEFAULT_BUDGET = 20  # slots examined per stuck meeting and round
 REPAIR_ROUNDS = 2  # later rounds retry what is still unplaced with a doubled budget
+PATH_WORK_PER_MEETING = 5  # work (meetings looked at) of one pass of augmenting paths, per meeting
+MOVES_PER_MEETING = 20  # plateau moves of the improvement search, per meeting ...
+MOVE_WORK = 20_000_000  # ... but no more than MOVE_WORK / meetings (bounds the time on large events)
+IMPROVE_ROUNDS = 4  # the plateau search runs in rounds, each followed by augmenting paths
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,7 @@ def build_schedule(
     engine = new_engine()
     locked_tables = _apply_locks(engine, locked, index_of, slot_index, slots)
     _place_all(engine, depth, budget)
+    _improve(engine, depth, budget)
     _finish(engine)
     # The search can get stuck where plain first-fit does not (rare, mostly with session caps): then
     # start again from first-fit's placement, so the result is never worse than first-fit.
@@ -182,6 +191,7 @@ def build_schedule(
     floor.first_fit()
     if sum(s >= 0 for s in floor.slot_of) > sum(s >= 0 for s in engine.slot_of):
         _place_all(floor, depth, budget)
+        _improve(floor, depth, budget)
         _finish(floor)
         engine = floor
     placements = _assign_tables(engine, slots, ordered, locked_tables)
@@ -226,6 +236,21 @@ def _apply_locks(
     return tables
 
 
+def _improve(engine: Engine, depth: int, budget: int) -> None:
+    """Augmenting paths, then rounds of the plateau search (which also finds a meeting for people left
+    with none), each followed by augmenting paths again. The work is bounded by counts, never by time, so
+    the result depends only on the inputs and the seed."""
+    size = len(engine.ends)
+    moves = min(MOVES_PER_MEETING * size, MOVE_WORK // max(size, 1))
+    for round_no in range(IMPROVE_ROUNDS + 1):
+        if round_no:
+            engine.improve(moves // IMPROVE_ROUNDS, depth, budget)
+        if engine.done():
+            return
+        engine.augment(depth + 1, budget * 4, PATH_WORK_PER_MEETING * size)
+        engine.slot_paths(PATH_WORK_PER_MEETING * size)
+
+
 def _finish(engine: Engine) -> None:
     """Compact people's days, then place what the compaction made room for."""
     engine.compact()
@@ -247,9 +272,12 @@ def _place_all(engine: Engine, depth: int, budget: int) -> None:
 
     todo = sorted((m for m in range(len(engine.ends)) if engine.slot_of[m] < 0), key=difficulty)
     for m in todo:
-        engine.insert(m, depth, budget)
+        if not engine.saturated(m):
+            engine.insert(m, depth, budget)
     for round_no in range(1, REPAIR_ROUNDS + 1):
-        left = [m for m in todo if engine.slot_of[m] < 0]
+        # A meeting with a side at the most meetings it can have goes in only in the stead of one of
+        # theirs: left to the augmenting passes, which try exactly that (and cost far less here).
+        left = [m for m in todo if engine.slot_of[m] < 0 and not engine.saturated(m)]
         placed_any = False
         for m in left:
             placed_any |= engine.insert(m, depth + round_no, budget << round_no)
