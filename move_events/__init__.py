@@ -119,6 +119,7 @@ def register_errorhandlers(app: Flask) -> None:
     from flask import render_template
     from flask.globals import request_ctx
 
+    from move_events.errors import json_error, wants_json
     from move_events.extensions import db as _db
     from move_events.outbox.services import email_url_context
 
@@ -127,6 +128,8 @@ def register_errorhandlers(app: Flask) -> None:
         # After a failed flush the session refuses every query until rolled back, and the page (its
         # layout reads the current user) would fail in turn: nothing of the failed request is kept.
         _db.session.rollback()
+        if wants_json():  # the door's script, and any client asking for JSON (see errors.py)
+            return json_error(code, error)
         # A Host outside TRUSTED_HOSTS (a 400) leaves the request without URLs: the page links to BASE_URL.
         urls = email_url_context() if request_ctx.url_adapter is None else nullcontext()
         with urls:
@@ -150,6 +153,8 @@ def register_errorhandlers(app: Flask) -> None:
         if request.path.startswith("/api/"):
             message = "A concurrent change got in the way; nothing was saved. Please try again."
             return jsonify(code=409, status="Conflict", message=message), 409
+        if wants_json():
+            return json_error(409)
         return render_template("errors/error.html", error=error, code=409), 409
 
     app.register_error_handler(OperationalError, transient_conflict)

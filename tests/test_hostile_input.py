@@ -184,3 +184,26 @@ def test_error_page_renders_after_a_failed_flush_and_keeps_nothing(failing_app, 
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True)
     assert count(Person) == count(Organisation) == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "_external=1&_scheme=javascript",
+        "_anchor=%22%3E%3Cscript%3E",
+        "endpoint=x",
+        "event_id=999",
+        "_method=DELETE",
+    ],
+)
+def test_back_to_the_meeting_list_keeps_only_its_filters(client, auth, event, query):
+    """After an action the organiser goes back to the list with its filters; any other query key
+    (one ``url_for`` would read as its own argument) is dropped, never a 500 or an odd link."""
+    from tests.factories import meeting_between
+
+    meeting = meeting_between(participant_at(event), participant_at(event, "Nadia"))
+    auth.login(Role.ORGANISER)
+    url = f"/manage/events/{event.id}/meetings/{meeting.id}?status=accepted&q=Salma&{query}"
+    response = client.post(url, data={"action": "lock", "next": "list"})
+    assert response.status_code == 302
+    assert response.location == f"/manage/events/{event.id}/meetings?q=Salma&status=accepted"

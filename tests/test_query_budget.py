@@ -192,3 +192,31 @@ def test_organiser_lists_queries_do_not_grow_with_rows(client, db, auth, path, b
     auth.login(Role.ADMIN)
     client.get(path.format(few.id))
     _assert_flat(_count(client, path.format(few.id)), _count(client, path.format(many.id)), budget=budget)
+
+
+# --- The organiser's check-in lists page ------------------------------------------------------------
+
+
+def _event_with_lists(lists: int):
+    """An event with ``lists`` check-in lists (no day), three confirmed people, two on every list."""
+    from move_events.extensions import db as _db
+
+    event = make_event(published=True)
+    people = [participant_at(event, f"Salma{n}") for n in range(3)]
+    for n in range(lists):
+        checkin_list = create_checkin_list(event=event, name=f"Room {n}", day=None)
+        for person in people[:2]:
+            token = make_badge_token(person)
+            check_in_by_token(event=event, token=token, user=None, nonce=None, checkin_list=checkin_list)
+    _db.session.commit()
+    return event
+
+
+def test_checkin_lists_page_queries_do_not_grow_with_lists(client, db, auth):
+    few, many = _event_with_lists(1), _event_with_lists(8)
+    auth.login(Role.ADMIN)
+    url = "/checkin/{}/lists"
+    client.get(url.format(few.id))
+    page = client.get(url.format(many.id)).text
+    assert page.count("2 / 3") == 8  # every list: two of the three confirmed people arrived
+    _assert_flat(_count(client, url.format(few.id)), _count(client, url.format(many.id)), budget=8)

@@ -15,11 +15,11 @@ from move_events.checkin import bp
 from move_events.checkin.forms import CheckInListForm
 from move_events.checkin.lists import (
     CheckInListError,
+    arrival_counts_by_list,
     create_checkin_list,
     delete_checkin_list,
     event_checkin_lists,
     event_days,
-    list_arrival_counts,
 )
 from move_events.checkin.models import CheckInList
 from move_events.checkin.presenters import day_label
@@ -54,7 +54,8 @@ def checkin_lists(event_id: int):
             db.session.commit()
             flash(_("List %(name)s created.", name=checkin_list.name), "success")
             return redirect(url_for("checkin.checkin_lists", event_id=event.id))
-    lists = [(item, *list_arrival_counts(item)) for item in event_checkin_lists(event)]
+    counts = arrival_counts_by_list(event.id)  # one query for every list
+    lists = [(item, *counts.get(item.id, (0, 0))) for item in event_checkin_lists(event)]
     status = 400 if form.errors else 200
     return render_template(
         "checkin/lists.html", event=event, form=form, lists=lists, day_label=day_label

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from move_events.auth.models import User
@@ -109,17 +109,25 @@ def list_entry(checkin_list: CheckInList, registration: Registration) -> CheckIn
 
 
 def leave_list(*, checkin_list: CheckInList, registration: Registration) -> bool:
-    """Undo an entry on a list (a mistaken scan); False if there was none. Flushes.
+    """Undo an entry on a list (a mistaken scan); False if there was none (or another undo won). Flushes.
 
     If that entry was the person's first arrival, the first arrival becomes their next earliest
     entry on another list, or none: a mistaken scan must not count as having attended.
     """
-    entry = list_entry(checkin_list, registration)
-    if entry is None:
+    table = CheckInListEntry.__table__
+    deleted = db.session.execute(
+        delete(table)
+        .where(table.c.checkin_list_id == checkin_list.id, table.c.registration_id == registration.id)
+        .returning(table.c.id, table.c.checked_in_at)  # of two undos at once, only one gets the row
+    ).first()
+    if deleted is None:
         return False
-    db.session.delete(entry)
-    db.session.flush()
-    if registration.checked_in_at is not None and registration.checked_in_at >= entry.checked_in_at:
+    entry_id, entered_at = deleted
+    stale = db.session.identity_map.get(db.session.identity_key(CheckInListEntry, entry_id))
+    if stale is not None:
+        db.session.expunge(stale)  # the DELETE bypassed the ORM
+    db.session.refresh(registration)  # as it is now, after any undo this one waited for
+    if registration.checked_in_at is not None and registration.checked_in_at >= entered_at:
         earliest = db.session.scalars(
             select(CheckInListEntry)
             .where(CheckInListEntry.registration_id == registration.id)
@@ -140,17 +148,23 @@ def list_entry_count(checkin_list: CheckInList) -> int:
 
 
 def list_arrival_counts(checkin_list: CheckInList) -> tuple[int, int]:
-    """(arrived, expected) on one list: confirmed registrations on it, and all confirmed ones."""
-    confirmed = (Registration.event_id == checkin_list.event_id) & (
-        Registration.status == RegistrationStatus.CONFIRMED
+    """(arrived, expected) on one list (see ``arrival_counts_by_list``)."""
+    return arrival_counts_by_list(checkin_list.event_id)[checkin_list.id]
+
+
+def arrival_counts_by_list(event_id: int) -> dict[int, tuple[int, int]]:
+    """(arrived, expected) on each of the event's lists, by list id, in one query: arrived are the
+    confirmed registrations on the list, expected every confirmed one (a list expects everybody)."""
+    confirmed = (Registration.event_id == event_id) & (Registration.status == RegistrationStatus.CONFIRMED)
+    expected = select(func.count(Registration.id)).where(confirmed).scalar_subquery()
+    rows = db.session.execute(
+        select(CheckInList.id, func.count(Registration.id), expected)
+        .outerjoin(CheckInListEntry, CheckInListEntry.checkin_list_id == CheckInList.id)
+        .outerjoin(Registration, (Registration.id == CheckInListEntry.registration_id) & confirmed)
+        .where(CheckInList.event_id == event_id)
+        .group_by(CheckInList.id)
     )
-    arrived = db.session.scalar(
-        select(func.count(CheckInListEntry.id))
-        .join(Registration, Registration.id == CheckInListEntry.registration_id)
-        .where(CheckInListEntry.checkin_list_id == checkin_list.id, confirmed)
-    )
-    expected = db.session.scalar(select(func.count(Registration.id)).where(confirmed))
-    return int(arrived or 0), int(expected or 0)
+    return {list_id: (int(arrived), int(everyone or 0)) for list_id, arrived, everyone in rows}
 
 
 def on_list_ids(checkin_list: CheckInList, registration_ids: list[int]) -> set[int]:

@@ -5,10 +5,17 @@ request with the same nonce at the same event is the same scan: it returns the o
 writes nothing.
 
 Two doors scanning one badge at the same moment must give one WELCOME and one ALREADY_CHECKED_IN.
-The check-in itself is one conditional UPDATE (``... WHERE checked_in_at IS NULL``) whose rowcount
-says who won. That needs no extra lock on either engine: PostgreSQL makes the second UPDATE wait for
-the first transaction's row lock and then re-checks the WHERE clause against the committed row
-(rowcount 0); SQLite serialises writers on the whole database.
+The check-in itself is one conditional UPDATE (``... WHERE checked_in_at IS NULL AND status =
+'confirmed'``) whose rowcount says who won. PostgreSQL makes the second UPDATE wait for the first
+transaction's row lock and then re-checks the WHERE clause against the committed row (rowcount 0);
+SQLite serialises writers on the whole database.
+
+A scan racing a cancellation must not welcome a just-cancelled registration. Status changes lock the
+event row FOR UPDATE first (``registration.services._lock_registration``), so a scan first takes a
+FOR KEY SHARE lock on the event (the lock its scan-log insert takes anyway: taken first, a scan and a
+cancellation cannot deadlock), then reads the registration's status again: it sees what a
+cancellation it waited for left. Doors do not wait for each other (key-share locks do not conflict).
+An undo is one conditional UPDATE (or DELETE of the list entry) too: of two undos at once, one wins.
 
 An exit scan (direction EXIT) admits nobody: it logs LEFT for a confirmed registration of the event,
 and ``queries.inside_count`` counts who is inside from the latest entry or exit of each person.
@@ -188,14 +195,12 @@ def undo_check_in(
 
     On a list, only that list's entry goes (see ``leave_list`` for the first arrival).
     """
+    _hold_event(registration.event_id)
     if checkin_list is not None:
         if not leave_list(checkin_list=checkin_list, registration=registration):
             raise CheckInError(str(_l("This person is not checked in on this list.")))
-    elif registration.checked_in_at is None:
+    elif not _undo_first_arrival(registration):
         raise CheckInError(str(_l("This person is not checked in.")))
-    else:
-        registration.checked_in_at = None
-        registration.checked_in_by_id = None
     entry = CheckIn(
         event_id=registration.event_id,
         checkin_list_id=checkin_list.id if checkin_list else None,
@@ -222,10 +227,10 @@ def _admit(
         return ScanOutcome(
             result=ScanResult.WRONG_EVENT, reason=registration.event.title, registration=registration
         )
+    _hold_event(event.id)
+    db.session.refresh(registration)  # a cancellation this scan waited for has changed it
     if registration.status is not RegistrationStatus.CONFIRMED:
-        return ScanOutcome(
-            result=ScanResult.NOT_CONFIRMED, reason=registration.status.value, registration=registration
-        )
+        return _not_confirmed(registration)
     now = now or utcnow()
     if checkin_list is not None:
         return _admit_on_list(
@@ -239,7 +244,23 @@ def _admit(
             checked_in_at=registration.checked_in_at,
             checked_in_by=_user_name(user),
         )
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        return _not_confirmed(registration)  # changed without the event lock: the refreshed row says
     return _already(registration)
+
+
+def _not_confirmed(registration: Registration) -> ScanOutcome:
+    return ScanOutcome(
+        result=ScanResult.NOT_CONFIRMED, reason=registration.status.value, registration=registration
+    )
+
+
+def _hold_event(event_id: int) -> None:
+    """Lock the event row FOR KEY SHARE (nothing on SQLite) until the transaction ends: a status change
+    (which locks it FOR UPDATE) waits for this scan, or this scan for it; other scans do not wait."""
+    db.session.execute(
+        select(Event.id).where(Event.id == event_id).with_for_update(read=True, key_share=True)
+    )
 
 
 def _see_out(*, event: Event, registration: Registration, now: datetime | None) -> ScanOutcome:
@@ -249,23 +270,37 @@ def _see_out(*, event: Event, registration: Registration, now: datetime | None) 
             result=ScanResult.WRONG_EVENT, reason=registration.event.title, registration=registration
         )
     if registration.status is not RegistrationStatus.CONFIRMED:
-        return ScanOutcome(
-            result=ScanResult.NOT_CONFIRMED, reason=registration.status.value, registration=registration
-        )
+        return _not_confirmed(registration)
     return ScanOutcome(result=ScanResult.LEFT, registration=registration, checked_in_at=now or utcnow())
 
 
 def _first_arrival(*, registration: Registration, user: User | None, now: datetime) -> bool:
-    """Set the registration's check-in if nobody has yet; True if this call did."""
+    """Set the registration's check-in if nobody has yet and it is still confirmed; True if this call
+    did."""
+    table = Registration.__table__
     won = db.session.execute(
-        update(Registration.__table__)
+        update(table)
         .where(
-            Registration.__table__.c.id == registration.id, Registration.__table__.c.checked_in_at.is_(None)
+            table.c.id == registration.id,
+            table.c.checked_in_at.is_(None),
+            table.c.status == RegistrationStatus.CONFIRMED,
         )
         .values(checked_in_at=now, checked_in_by_id=user.id if user else None)
     ).rowcount
     db.session.refresh(registration)  # the UPDATE bypassed the ORM; another door may have won
     return bool(won)
+
+
+def _undo_first_arrival(registration: Registration) -> bool:
+    """Clear the registration's check-in if it has one; True if this call did (of two undos, one)."""
+    table = Registration.__table__
+    undone = db.session.execute(
+        update(table)
+        .where(table.c.id == registration.id, table.c.checked_in_at.is_not(None))
+        .values(checked_in_at=None, checked_in_by_id=None)
+    ).rowcount
+    db.session.refresh(registration)
+    return bool(undone)
 
 
 def _admit_on_list(

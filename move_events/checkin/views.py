@@ -36,6 +36,7 @@ from move_events.checkin.services import (
 from move_events.checkin.sheets import render_sign_in_sheet
 from move_events.db_types import utcnow
 from move_events.directory.services import DirectoryError
+from move_events.errors import json_only
 from move_events.events.models import Event, EventStatus
 from move_events.extensions import db
 from move_events.labels import label
@@ -141,6 +142,7 @@ def scan(event_id: int):
 
 
 @bp.route("/<int:event_id>/frame", methods=["POST"])
+@json_only
 @role_required(Role.STAFF)
 def frame(event_id: int):
     """A camera picture from a browser without BarcodeDetector (the body is the JPEG; nonce, door and
@@ -177,6 +179,7 @@ def frame(event_id: int):
 
 
 @bp.route("/<int:event_id>/search")
+@json_only
 @role_required(Role.STAFF)
 def search(event_id: int):
     event = _door_event_or_404(event_id)
@@ -250,6 +253,7 @@ def registration_undo(event_id: int, registration_id: int):
 
 
 @bp.route("/<int:event_id>/count")
+@json_only
 @role_required(Role.STAFF)
 def count(event_id: int):
     event = _door_event_or_404(event_id)

@@ -70,10 +70,16 @@ def _meeting_of(event: Event, meeting_id: int) -> Meeting:
     return meeting
 
 
+LIST_ARGS = ("q", "status", "slot", "page")  # the list's filters and page: all _back keeps of the query
+
+
 def _back(event: Event, meeting: Meeting | None = None):
+    """Back to the meeting's page, or to the list as it was filtered. Only the list's own query keys go
+    to ``url_for``: another (``_external``, ``_anchor``, ``endpoint`` …) would mean something else."""
     if meeting is not None and request.form.get("next") != "list":
         return redirect(url_for("meetings.manage_update", event_id=event.id, meeting_id=meeting.id))
-    return redirect(url_for("meetings.manage_list", event_id=event.id, **request.args))
+    args = {name: request.args[name] for name in LIST_ARGS if request.args.get(name)}
+    return redirect(url_for("meetings.manage_list", event_id=event.id, **args))
 
 
 @bp.route("/manage/events/<int:event_id>/meetings")
