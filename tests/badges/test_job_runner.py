@@ -246,6 +246,7 @@ def test_cli_once_runs_the_queued_jobs_and_recovers_dead_ones(runner, db, event,
     assert "No queued jobs." in runner.invoke(args=["badges", "run-jobs", "--once"]).output
 
 
+@pytest.mark.real_clock  # sleeps or socket timeouts: libfaketime breaks those (see .ci/run)
 def test_cli_worker_loop_reports_failures(runner, db, event, owner, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("out of toner")

@@ -183,6 +183,7 @@ def test_progress_is_visible_while_the_run_is_still_open(app, db, organiser, mon
     assert seen == [SchedulerPhase.SOLVING]
 
 
+@pytest.mark.real_clock  # sleeps or socket timeouts: libfaketime breaks those (see .ci/run)
 def test_cli_worker_loop_keeps_looking(runner, db, organiser):
     event = brokerage(created_by=organiser)
     meeting_id = meeting_between(person_at(event), person_at(event)).id

@@ -153,6 +153,7 @@ def test_deliver_pending_sends_at_most_limit(smtp_server, queue_test_email):
     assert addresses == ["p0@example.org", "p1@example.org", "p2@example.org"]
 
 
+@pytest.mark.real_clock  # sleeps or socket timeouts: libfaketime breaks those (see .ci/run)
 def test_deliver_pending_never_sends_a_message_twice_from_two_workers(app, smtp_server, queue_test_email):
     for n in range(12):
         queue_test_email(to=f"p{n}@example.org")
@@ -177,6 +178,7 @@ def test_deliver_pending_never_sends_a_message_twice_from_two_workers(app, smtp_
     assert len({m["Message-ID"] for m in received}) == len(received) == 12
 
 
+@pytest.mark.real_clock  # sleeps or socket timeouts: libfaketime breaks those (see .ci/run)
 def test_outbox_send_command_delivers_and_prints_counts(runner, smtp_server, queue_test_email):
     queue_test_email()
     result = runner.invoke(args=["outbox", "send"])
@@ -212,6 +214,7 @@ def test_outbox_worker_command_stops_on_ctrl_c(runner, monkeypatch):
     assert result.output.rstrip().endswith("Stopped.")
 
 
+@pytest.mark.real_clock  # sleeps or socket timeouts: libfaketime breaks those (see .ci/run)
 def test_outbox_worker_command_outlives_a_database_error(runner, smtp_server, queue_test_email, monkeypatch):
     from move_events.outbox import cli
 
