@@ -8,15 +8,12 @@ exits (cron-friendly).
 
 from __future__ import annotations
 
-import time
-
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
+from move_events.background import worker_loop
 from move_events.badges import bp
 from move_events.badges.jobs import run_queued_jobs
 from move_events.badges.models import BadgePrintJob, PrintJobStatus
-from move_events.extensions import db
 
 
 def _line(job: BadgePrintJob) -> str:
@@ -35,25 +32,10 @@ def run_jobs_command(once: bool, interval: float, max_loops: int | None) -> None
     A database error is printed and the next look tries again: a restart of PostgreSQL must not stop
     the worker. Several workers may run at once: each job is claimed by exactly one.
     """
-    if not once:
-        click.echo(f"Print-job worker: looking for jobs every {interval:g} s. Stop with Ctrl-C.")
-    loops = 0
-    try:
-        while max_loops is None or loops < max_loops:
-            loops += 1
-            try:
-                lines = [_line(job) for job in run_queued_jobs()]
-            except SQLAlchemyError as error:
-                click.echo(f"Database error, retrying at the next look: {error}", err=True)
-                lines = []
-            finally:
-                db.session.remove()
-            for line in lines:
-                click.echo(line)
-            if once:
-                if not lines:
-                    click.echo("No queued jobs.")
-                return
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+    worker_loop(
+        lambda: [_line(job) for job in run_queued_jobs()],
+        title="Print-job worker",
+        once=once,
+        interval=interval,
+        max_loops=max_loops,
+    )

@@ -18,8 +18,6 @@ job with its message; nothing is marked printed then. A job whose process died s
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -29,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from move_events.auth.models import User
+from move_events.background import job_threads, wait_for_job_threads
 from move_events.badges.job_kinds import (
     PrintJobError,
     agenda_query,
@@ -281,55 +280,13 @@ def run_queued_jobs(*, limit: int | None = None) -> list[BadgePrintJob]:
     return finished
 
 
-class _Runner:
-    """The application's print-job threads, so that tests and shutdown can wait for them."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._lock = threading.Lock()
-        self._threads: set[threading.Thread] = set()
-
-    def start(self, job_id: int) -> None:
-        thread = threading.Thread(target=self._run, args=(job_id,), name=f"print-job-{job_id}", daemon=True)
-        with self._lock:
-            self._threads.add(thread)
-        thread.start()
-
-    def _run(self, job_id: int) -> None:
-        try:
-            with self.app.app_context():
-                run_print_job(job_id)
-        except Exception:  # run_print_job records failures; this is the database itself failing
-            self.app.logger.exception("Print job %s could not run", job_id)
-        finally:
-            with self._lock:
-                self._threads.discard(threading.current_thread())
-
-    def wait(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(thread.is_alive() for thread in threads)
-
-
-_LOCK = threading.Lock()
-
-
-def _runner(app: Flask) -> _Runner:
-    with _LOCK:
-        return app.extensions.setdefault("badge_jobs", _Runner(app))
-
-
 def launch_print_job(job: BadgePrintJob) -> None:
     """Run a committed job in the background (unless ``BADGE_JOBS_IN_THREAD`` is off)."""
     app = current_app._get_current_object()
     if app.config.get("BADGE_JOBS_IN_THREAD", True):
-        _runner(app).start(job.id)
+        job_threads(app, "print-job", run_print_job).start(job.id)
 
 
 def wait_for_print_jobs(app: Flask, timeout: float = 60.0) -> bool:
     """Wait until the app's print-job threads have finished (tests); False on timeout."""
-    runner = app.extensions.get("badge_jobs")
-    return runner.wait(timeout) if runner else True
+    return wait_for_job_threads(app, "print-job", timeout)

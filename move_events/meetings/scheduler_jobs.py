@@ -20,8 +20,6 @@ organiser would have seen; nothing of it is kept. A job whose process died stops
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
@@ -32,6 +30,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from move_events.auth.models import User
+from move_events.background import job_threads, wait_for_job_threads
 from move_events.db_types import is_transient_conflict, utcnow
 from move_events.events.models import Event
 from move_events.extensions import db
@@ -248,57 +247,13 @@ def run_queued_scheduler_jobs(*, limit: int | None = None) -> list[SchedulerJob]
     return finished
 
 
-class _Runner:
-    """The application's scheduler-job threads, so that tests and shutdown can wait for them."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._lock = threading.Lock()
-        self._threads: set[threading.Thread] = set()
-
-    def start(self, job_id: int) -> None:
-        thread = threading.Thread(
-            target=self._run, args=(job_id,), name=f"scheduler-job-{job_id}", daemon=True
-        )
-        with self._lock:
-            self._threads.add(thread)
-        thread.start()
-
-    def _run(self, job_id: int) -> None:
-        try:
-            with self.app.app_context():
-                run_scheduler_job(job_id)
-        except Exception:  # run_scheduler_job records failures; this is the database itself failing
-            self.app.logger.exception("Scheduler job %s could not run", job_id)
-        finally:
-            with self._lock:
-                self._threads.discard(threading.current_thread())
-
-    def wait(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            threads = list(self._threads)
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(thread.is_alive() for thread in threads)
-
-
-_LOCK = threading.Lock()
-
-
-def _runner(app: Flask) -> _Runner:
-    with _LOCK:
-        return app.extensions.setdefault("scheduler_jobs", _Runner(app))
-
-
 def launch_scheduler_job(job: SchedulerJob) -> None:
     """Run a committed job in the background (unless ``SCHEDULER_JOBS_IN_THREAD`` is off)."""
     app = current_app._get_current_object()
     if app.config.get("SCHEDULER_JOBS_IN_THREAD", True):
-        _runner(app).start(job.id)
+        job_threads(app, "scheduler-job", run_scheduler_job).start(job.id)
 
 
 def wait_for_scheduler_jobs(app: Flask, timeout: float = 60.0) -> bool:
     """Wait until the app's scheduler-job threads have finished (tests); False on timeout."""
-    runner = app.extensions.get("scheduler_jobs")
-    return runner.wait(timeout) if runner else True
+    return wait_for_job_threads(app, "scheduler-job", timeout)
