@@ -109,25 +109,26 @@ def start_print_job(
 
 def start_agenda_job(*, event: Event, user: User | None) -> BadgePrintJob:
     """Record a job rendering the agendas of everyone with a scheduled meeting in ``event``. Flushes."""
-    total = _count(agenda_query(event.id))
-    if total == 0:
-        raise PrintJobError(_l("No agendas to print: nobody has a scheduled meeting yet."))
-    job = BadgePrintJob(
-        event=event, requested_by=user, kind=JobKind.AGENDAS, layout="", locale=_locale(), total=total
-    )
-    db.session.add(job)
-    db.session.flush()
-    return job
+    return _start_event_job(
+        event, user, JobKind.AGENDAS, agenda_query(event.id),
+        _l("No agendas to print: nobody has a scheduled meeting yet."),
+    )  # fmt: skip
 
 
 def start_table_plan_job(*, event: Event, user: User | None) -> BadgePrintJob:
     """Record a job rendering the event's table plan (progress counts its meetings). Flushes."""
-    total = _count(table_plan_ids_query(event.id))
+    return _start_event_job(
+        event, user, JobKind.TABLE_PLAN, table_plan_ids_query(event.id),
+        _l("No table plan to print: no meeting has a time and a table yet."),
+    )  # fmt: skip
+
+
+def _start_event_job(event: Event, user: User | None, kind: JobKind, query, nothing: object) -> BadgePrintJob:
+    """A job of ``kind`` over what ``query`` selects for the whole event; ``nothing`` when it is empty."""
+    total = _count(query)
     if total == 0:
-        raise PrintJobError(_l("No table plan to print: no meeting has a time and a table yet."))
-    job = BadgePrintJob(
-        event=event, requested_by=user, kind=JobKind.TABLE_PLAN, layout="", locale=_locale(), total=total
-    )
+        raise PrintJobError(nothing)
+    job = BadgePrintJob(event=event, requested_by=user, kind=kind, layout="", locale=_locale(), total=total)
     db.session.add(job)
     db.session.flush()
     return job
