@@ -1,15 +1,16 @@
 """Improvement passes of the scheduler's search, mixed into ``placement.Engine`` (same state, same
 journal): augmenting paths over people (a person short of meetings takes one from someone who gets
 another in its stead, and so on), augmenting paths through free seats of one slot, and a plateau search
-that keeps the total while moving meetings to people left with none. Every pass is bounded by counts of
+that keeps the total while moving meetings to people left with none, and ejection walks (a longer,
+narrower repair than placement's chains, for small events). Every pass is bounded by counts of
 work, never by time, so the result depends only on the inputs and the seed.
 """
 
 from __future__ import annotations
 
 PATH_WORK = 1000  # work units (meetings looked at) for one breadth-first search of slot_paths
-STALL = 2000  # improve stops after this many moves without finding a better state
 WORSE_SHARE = 0.05  # how often improve keeps a move that places one meeting fewer
+WALK_HAND = 3  # most meetings an ejection walk carries at once
 
 
 def _bits(mask: int) -> list[int]:
@@ -225,6 +226,13 @@ class Augmenting:
         if all(self._insert_fresh(m, depth, budget) for m in adds) and self.placed > placed:
             return True
         self.rollback(mark)
+        if self.walk_steps:
+            for g in drops:
+                self.remove(g)
+            walked = all(self.slot_of[m] >= 0 or self.walk_insert(m, self.walk_steps) for m in adds)
+            if walked and self.placed > placed:
+                return True
+            self.rollback(mark)
         # The slots did not give way one meeting at a time: take out every meeting of the people on the
         # path and put them and the path's new ones back together, hardest first.
         people = {p for m in adds for p in self.ends[m]}
@@ -240,11 +248,76 @@ class Augmenting:
         self.rollback(mark)
         return False
 
+    def walk_insert(self, m: int, steps: int, hand: int = WALK_HAND) -> bool:
+        """Place unplaced m by repair: put a meeting in hand in the slot (both sides available) where the
+        fewest meetings stand in its way (a side's meeting there, one of a side's meetings in a session
+        at its cap, a meeting at the slot's last table), take those out and carry them on, never straight
+        back to the slot they came from, until everything in hand fits (at most ``hand`` in hand, at
+        most ``steps`` steps). On failure nothing has changed."""
+        mark = len(self.journal)
+        if not self.under_cap(m):
+            return False
+        holes = [m]
+        self.visited = set()
+        tabu: dict[int, int] = {}
+        rng = self.rng
+        for _ in range(steps):
+            if not holes:
+                return True
+            self.path_work += 1
+            self.walk_left -= 1
+            if self.walk_left < 0:
+                break
+            hole = holes.pop(rng.randrange(len(holes)))
+            u, v = self.ends[hole]
+            back = tabu.get(hole, -1)
+            cand = self.avail[u] & self.avail[v] & ~(1 << back if back >= 0 else 0)
+            if self.load[u] >= self.caps[u] or self.load[v] >= self.caps[v]:
+                break
+            direct = self.free_for(hole) & self.open & cand
+            if direct:
+                self.place(hole, self.best_slot(hole, direct))
+                continue
+            options: list[tuple[int, set[int]]] = []
+            fewest = hand - len(holes) + 1
+            for s in _bits(cand):
+                blockers = {b for b in (self.busy[u].get(s), self.busy[v].get(s)) if b is not None}
+                for p in (u, v):
+                    if self.full[p] >> s & 1 and s not in self.busy[p]:
+                        blockers.add(self._session_blocker(p, s))
+                table = not blockers and not self.open >> s & 1  # no table left in s: one meeting goes
+                n = len(blockers) + table
+                if None in blockers or any(self.locked[b] for b in blockers) or n > fewest:
+                    continue
+                if n < fewest:
+                    options, fewest = [], n
+                options.append((s, blockers))
+            if not options:
+                break
+            s, blockers = options[rng.randrange(len(options))]
+            if not blockers and not self.open >> s & 1:
+                movable = sorted(g for g in self.in_slot[s] if not self.locked[g])
+                if not movable:
+                    break
+                blockers = {movable[rng.randrange(len(movable))]}
+            for b in sorted(blockers):
+                tabu[b] = self.slot_of[b]
+                self.remove(b)
+                holes.append(b)
+            if (self.full[u] | self.full[v]) >> s & 1 or not self.open >> s & 1:
+                break
+            self.place(hole, s)
+        else:
+            if not holes:
+                return True
+        self.rollback(mark)
+        return False
+
     def _insert_fresh(self, m: int, depth: int, budget: int) -> bool:
         self.budget = budget
         return self.slot_of[m] >= 0 or self._insert(m, depth, 0)
 
-    def improve(self, moves: int, depth: int, budget: int) -> None:
+    def improve(self, moves: int, depth: int, budget: int, stall: int) -> None:
         """Plateau search after the greedy and the chains: put a waiting meeting in a slot both sides
         are available in, taking out what stands in its way there (the sides' meetings in that slot, one
         of a side's meetings if it is at a cap, a meeting at the slot's last table), then put each
@@ -254,7 +327,7 @@ class Augmenting:
         gain (longer augmenting paths than one chain finds). Half the moves start from a person at zero.
         ``moves`` bounds the work, so the result depends on the inputs and the seed only."""
         self.best_score, self.best = (self.placed, -self.zeros), list(self.slot_of)
-        self._walk(moves, depth, budget)
+        self._walk(moves, depth, budget, stall)
         if (self.placed, -self.zeros) < self.best_score:  # back to the best state seen
             for m in range(len(self.ends)):
                 if self.slot_of[m] >= 0 and not self.locked[m]:
@@ -264,7 +337,7 @@ class Augmenting:
                     self._put(m, s)
         self.journal.clear()
 
-    def _walk(self, moves: int, depth: int, budget: int) -> None:
+    def _walk(self, moves: int, depth: int, budget: int, stall: int) -> None:
         rng = self.rng
         zero_people: list[int] = []
         slack: list[int] = []
@@ -277,7 +350,7 @@ class Augmenting:
                     return
                 if self.best_score > best:
                     best, since = self.best_score, step
-                elif step - since > STALL:  # nothing better for a long while: stop
+                elif step - since > stall:  # nothing better for a long while: stop
                     return
             if zero_people and rng.random() < 0.5:
                 z = rng.choice(zero_people)
@@ -350,8 +423,8 @@ class Augmenting:
         if ok and self.under_cap(m) and self.free_for(m) >> s & 1 and self.open >> s & 1:
             self.place(m, s)
             for g in out:
-                if self.slot_of[g] < 0:
-                    self._relocate_or_replace(g, depth, 0)
+                if self.slot_of[g] < 0 and not self._relocate_or_replace(g, depth, 0) and self.walk_steps:
+                    self.walk_insert(g, self.walk_steps)
             if self._accept(placed, zeros):
                 return True
         self.rollback(mark)

@@ -87,6 +87,8 @@ class Engine(Augmenting):
             if avail[u] & avail[v] and self.most[u] and self.most[v]:
                 self.placeable[u] = self.placeable[v] = True
         self.placed = 0
+        self.walk_steps = 0  # longest ejection walk (walk_insert) the search tries; 0: none
+        self.walk_left = 0  # steps left for all ejection walks together
         self.zeros = sum(self.placeable)  # placeable people with no meeting
         requests = [0] * n_people
         for u, v in ends:

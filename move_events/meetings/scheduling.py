@@ -34,7 +34,16 @@ REPAIR_ROUNDS = 2  # later rounds retry what is still unplaced with a doubled bu
 PATH_WORK_PER_MEETING = 5  # work (meetings looked at) of one pass of augmenting paths, per meeting
 MOVES_PER_MEETING = 20  # plateau moves of the improvement search, per meeting ...
 MOVE_WORK = 20_000_000  # ... but no more than MOVE_WORK / meetings (bounds the time on large events)
+STALL = 2000  # a round of the plateau search stops after this many moves with no gain (small events:
 IMPROVE_ROUNDS = 4  # the plateau search runs in rounds, each followed by augmenting paths
+# Small events (up to SMALL_EVENT meetings) can afford a deeper search, and need it (hard shapes: a few
+# meetings short of the optimum without): more rounds, and ejection walks where the chains give up.
+SMALL_EVENT = 1500
+SMALL_MOVES_PER_MEETING = 200  # (MOVE_WORK still applies: 28,571 moves in all at 700 meetings)
+SMALL_ROUNDS = 16
+SMALL_STALL = 2000  # ... this many)
+WALK_STEPS = 200  # longest ejection walk (steps), small events only ...
+WALK_WORK_PER_MEETING = 300  # ... and at most this many steps of all walks together, per meeting
 
 
 @dataclass(frozen=True)
@@ -241,10 +250,15 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
     with none), each followed by augmenting paths again. The work is bounded by counts, never by time, so
     the result depends only on the inputs and the seed."""
     size = len(engine.ends)
-    moves = min(MOVES_PER_MEETING * size, MOVE_WORK // max(size, 1))
-    for round_no in range(IMPROVE_ROUNDS + 1):
+    small = size <= SMALL_EVENT
+    moves = min((SMALL_MOVES_PER_MEETING if small else MOVES_PER_MEETING) * size, MOVE_WORK // max(size, 1))
+    stall = SMALL_STALL if small else STALL
+    rounds = SMALL_ROUNDS if small else IMPROVE_ROUNDS
+    engine.walk_steps = WALK_STEPS if small else 0
+    engine.walk_left = WALK_WORK_PER_MEETING * size if small else 0
+    for round_no in range(rounds + 1):
         if round_no:
-            engine.improve(moves // IMPROVE_ROUNDS, depth, budget)
+            engine.improve(moves // rounds, depth, budget, stall)
         if engine.done():
             return
         engine.augment(depth + 1, budget * 4, PATH_WORK_PER_MEETING * size)
