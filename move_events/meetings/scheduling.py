@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from move_events.meetings.bounds import b_matching_bound
 from move_events.meetings.placement import Engine
 
 DEFAULT_DEPTH = 3  # longest ejection chain tried for one stuck meeting (deeper: slower, hardly better)
@@ -251,6 +252,8 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
     the result depends only on the inputs and the seed."""
     size = len(engine.ends)
     small = size <= SMALL_EVENT
+    usable = [bool(engine.avail[u] & engine.avail[v]) for u, v in engine.ends]  # (slots full now count)
+    engine.ceiling = min(engine.ceiling, b_matching_bound(engine.ends, engine.most, usable))
     moves = min((SMALL_MOVES_PER_MEETING if small else MOVES_PER_MEETING) * size, MOVE_WORK // max(size, 1))
     stall = SMALL_STALL if small else STALL
     rounds = SMALL_ROUNDS if small else IMPROVE_ROUNDS
@@ -263,6 +266,8 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
             return
         engine.augment(depth + 1, budget * 4, PATH_WORK_PER_MEETING * size)
         engine.slot_paths(PATH_WORK_PER_MEETING * size)
+        if engine.done():  # the augmenting paths reached the bound: nothing left for the search
+            return
 
 
 def _finish(engine: Engine) -> None:
