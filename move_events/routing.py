@@ -3,6 +3,8 @@
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
+from move_events.api.errors import API_PATH_PREFIX
+
 
 class BoundedIntConverter(IntegerConverter):
     """``<int:id>`` limited to what the ids' INTEGER columns hold (PostgreSQL: 32 bits): a larger number is
@@ -26,7 +28,7 @@ def refuse_unusable_text() -> None:
     for values in (request.args, request.form):
         if any(not _usable(key) or not _usable(value) for key, value in values.items(multi=True)):
             abort(400)
-    if request.is_json and not request.path.startswith("/api/"):
+    if request.is_json and not request.path.startswith(API_PATH_PREFIX):
         body = request.get_json(silent=True)  # invalid JSON is the view's to refuse, as before
         if body is not None and not _usable_json(body):
             abort(400)

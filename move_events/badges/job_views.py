@@ -77,12 +77,8 @@ def start_badge_job(event_id: int):
 def start_agenda_job_view(event_id: int):
     """Queue one PDF of the agendas of everyone in the event with a scheduled meeting."""
     event = _load_event(event_id)
-    try:
-        job = start_agenda_job(event=event, user=current_user)
-    except PrintJobError as error:
-        flash(str(error), "warning")
-        return redirect(request.referrer or url_for("events.manage_detail", event_id=event.id))
-    return _started(job)
+    back = request.referrer or url_for("events.manage_detail", event_id=event.id)
+    return _start_event_job(start_agenda_job, event, back)
 
 
 @bp.route("/manage/events/<int:event_id>/table-plan-jobs", methods=["POST"], endpoint="start_table_plan_job")
@@ -90,11 +86,16 @@ def start_agenda_job_view(event_id: int):
 def start_table_plan_job_view(event_id: int):
     """Queue the event's table plan as one PDF (one A4 landscape page a slot)."""
     event = _load_event(event_id)
+    return _start_event_job(start_table_plan_job, event, url_for("meetings.table_plan", event_id=event.id))
+
+
+def _start_event_job(start, event, back: str):
+    """Start a whole-event job (``start(event=, user=)``) and show it, or go ``back`` with the reason."""
     try:
-        job = start_table_plan_job(event=event, user=current_user)
+        job = start(event=event, user=current_user)
     except PrintJobError as error:
         flash(str(error), "warning")
-        return redirect(url_for("meetings.table_plan", event_id=event.id))
+        return redirect(back)
     return _started(job)
 
 

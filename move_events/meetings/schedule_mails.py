@@ -31,19 +31,8 @@ from move_events.outbox.services import email_url_context, mail_suppressed, queu
 from move_events.registration.links import make_personal_token
 from move_events.registration.models import Registration
 
-SUBJECT = _l("Your meeting agenda has changed: %(event)s")
 PLACED_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.COMPLETED, MeetingStatus.NO_SHOW)
 CHUNK = 1000  # registration ids per IN (...) list
-
-
-class _Subject:
-    """The subject, rendered lazily inside the recipient's locale."""
-
-    def __init__(self, event: str) -> None:
-        self.event = event
-
-    def __str__(self) -> str:
-        return str(SUBJECT) % {"event": self.event}
 
 
 def agenda_url(registration: Registration) -> str:
@@ -63,7 +52,8 @@ def notify_schedule_changes(
     if not changes or mail_suppressed():
         return 0
     changed = _meetings(Meeting.id.in_(ids) for ids in _chunks(list(changes)))
-    people = sorted({side for m in changed for side in (m.requester_id, m.counterpart_id)})
+    concerned = {side for m in changed for side in (m.requester_id, m.counterpart_id)}
+    people = sorted(concerned)
     agendas: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in _meetings(
         (
@@ -75,7 +65,7 @@ def notify_schedule_changes(
         for ids in _chunks(people)
     ):
         for side in (meeting.requester_id, meeting.counterpart_id):
-            if side in people and meeting not in agendas[side]:
+            if side in concerned:  # _meetings gives each meeting once
                 agendas[side].append(meeting)
     registrations: dict[int, Registration] = {}
     lost: dict[int, list[Meeting]] = defaultdict(list)
@@ -137,7 +127,7 @@ def _queue(
     queue_email(
         to=person.email,
         template="meeting_schedule_changed",
-        subject=_Subject(event.title),
+        subject=_l("Your meeting agenda has changed: %(event)s", event=event.title),  # lazy: their locale
         context={
             "event": event,
             "person": person,

@@ -130,7 +130,7 @@ def test_api_refuses_unusable_text_with_a_json_error(app, write_token, resource,
         before = _stored()
     response = app.test_client().post(
         f"{URL_PREFIX}/events/{event_id}/{resource}",
-        data=json.dumps(body),  # ASCII: lone surrogates travel as \\udXXX escapes, as a client sends them
+        data=json.dumps(body),  # ASCII: lone surrogates go as \\ud800 escapes, as clients send them
         headers={"Authorization": f"Bearer {write_token}", "Content-Type": "application/json"},
     )
     assert response.status_code < 500, response.get_data(as_text=True)
