@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from move_events.meetings import exact
 from move_events.meetings.bounds import b_matching_bound
 from move_events.meetings.placement import Engine
 
@@ -254,6 +255,7 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
     small = size <= SMALL_EVENT
     usable = [bool(engine.avail[u] & engine.avail[v]) for u, v in engine.ends]  # (slots full now count)
     engine.ceiling = min(engine.ceiling, b_matching_bound(engine.ends, engine.most, usable))
+    tightened = False
     moves = min((SMALL_MOVES_PER_MEETING if small else MOVES_PER_MEETING) * size, MOVE_WORK // max(size, 1))
     stall = SMALL_STALL if small else STALL
     rounds = SMALL_ROUNDS if small else IMPROVE_ROUNDS
@@ -268,6 +270,27 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
         engine.slot_paths(PATH_WORK_PER_MEETING * size)
         if engine.done():  # the augmenting paths reached the bound: nothing left for the search
             return
+        if not tightened:
+            tightened = True
+            found = exact.lp_ceiling(engine)  # it knows the slots: tighter than the b-matching bound
+            engine.ceiling = min(engine.ceiling, engine.ceiling if found is None else found)
+            if engine.done():
+                return
+    if _exact_stage(engine) and engine.zeros:  # more meetings, but someone may have lost their only one
+        engine.improve(moves // rounds, depth, budget, stall)
+
+
+def _exact_stage(engine: Engine) -> bool:
+    """The search is short of the bound: the integer solver, on the whole event if small, else on
+    neighbourhoods of the missing meetings. Returns whether it placed more."""
+    if engine.placed >= engine.ceiling:
+        return False
+    columns = exact.columns_needed(engine)
+    if columns <= exact.WHOLE_COLUMNS:
+        return exact.improve_exactly(engine, engine.ceiling)
+    if columns <= exact.LP_COLUMNS:
+        return exact.search_neighbourhoods(engine, engine.ceiling, exact.HOOD_TRIES) > 0
+    return False
 
 
 def _finish(engine: Engine) -> None:
