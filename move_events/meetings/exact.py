@@ -32,7 +32,8 @@ LP_COLUMNS = 60_000  # largest model whose LP bound is worth its time (~0.5 s at
 WHOLE_COLUMNS = 2_500  # largest model solved whole (40 people, 200 meetings, 8 slots: ~800 columns)
 MIP_SECONDS = 8.0  # safety net on one integer solve; the search's schedule stands if it runs out
 HOOD_COLUMNS = 1000  # columns of one neighbourhood of search_neighbourhoods (0.05-1 s to solve)
-HOOD_TRIES = 20  # neighbourhoods tried
+HOOD_TRIES = 20  # neighbourhoods tried ...
+HOOD_SECONDS = 3.0  # ... each with this safety net (observed: 0.05-1.5 s on a quiet machine)
 
 
 @dataclass
@@ -206,7 +207,7 @@ def search_neighbourhoods(engine, ceiling: int, tries: int, columns: int = HOOD_
         if not waiting:
             break
         free = _neighbourhood(engine, waiting[rng.randrange(len(waiting))], columns)
-        improve_exactly(engine, ceiling, free)
+        improve_exactly(engine, ceiling, free, seconds=HOOD_SECONDS)
     return engine.placed - placed_before
 
 

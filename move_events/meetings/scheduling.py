@@ -7,7 +7,8 @@ Rules, in priority order:
 2. place as many meetings as possible (a first-fit greedy places only 77–97% of what is possible on
    brokerage-shaped events, so stuck meetings are placed by moving others along ejection chains, then
    along augmenting paths: a person short of meetings takes one from someone who gets another in its
-   stead, and so on);
+   stead, and so on; the LP bound of exact.py tells the search when nothing more fits, and where it is
+   short of that bound HiGHS solves the event, or neighbourhoods of its missing meetings, exactly);
 3. among schedules of that size, leave as few people as possible with no meeting although one of their
    requests could be placed (a plateau search that keeps the total moves meetings to them);
 4. then leave few idle gaps in each person's day (counted within each session);
