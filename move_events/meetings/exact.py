@@ -28,7 +28,8 @@ import numpy as np
 
 from move_events.meetings.augmenting import _bits
 
-LP_COLUMNS = 60_000  # largest model whose LP bound is worth its time (~0.5 s at 10,000 columns)
+LP_COLUMNS = 10_000  # largest model whose LP bound is worth its time (0.1-0.6 s at ~4,500 columns;
+# 16-27 s at 500 people / 2,500 meetings, ~24,000 columns, where the search reaches its bound anyway)
 WHOLE_COLUMNS = 2_500  # largest model solved whole (40 people, 200 meetings, 8 slots: ~800 columns)
 MIP_SECONDS = 8.0  # safety net on one integer solve; the search's schedule stands if it runs out
 HOOD_COLUMNS = 1000  # columns of one neighbourhood of search_neighbourhoods (0.05-1 s to solve)
