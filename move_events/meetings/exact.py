@@ -32,7 +32,7 @@ LP_COLUMNS = 10_000  # largest model whose LP bound is worth its time (0.1-0.6 s
 # 16-27 s at 500 people / 2,500 meetings, ~24,000 columns, where the search reaches its bound anyway)
 WHOLE_COLUMNS = 2_500  # largest model solved whole (40 people, 200 meetings, 8 slots: ~800 columns)
 MIP_SECONDS = 8.0  # safety net on one integer solve; the search's schedule stands if it runs out
-HOOD_COLUMNS = 1000  # columns of one neighbourhood of search_neighbourhoods (0.05-1 s to solve)
+HOOD_COLUMNS = 2000  # columns of one neighbourhood of search_neighbourhoods (0.05-1.5 s to solve)
 HOOD_TRIES = 20  # neighbourhoods tried ...
 HOOD_SECONDS = 3.0  # ... each with this safety net (observed: 0.05-1.5 s on a quiet machine)
 
@@ -47,24 +47,25 @@ class _Model:
 
 def columns_needed(engine) -> int:
     """How many columns the model of ``engine``'s instance has (cheap: decides whether to build it)."""
-    avail, ends, locked = engine.avail, engine.ends, engine.locked
-    return sum((avail[u] & avail[v]).bit_count() for m, (u, v) in enumerate(ends) if not locked[m])
+    return sum(_columns_of(engine, m) for m in range(len(engine.ends)) if not engine.locked[m])
+
+
+def _columns_of(engine, m: int) -> int:
+    """Slots both sides of m are available in (its columns before other meetings are fixed)."""
+    u, v = engine.ends[m]
+    return (engine.avail[u] & engine.avail[v]).bit_count()
 
 
 def _build(engine, free: set[int] | None = None) -> _Model:
     """The model over the meetings in ``free`` (None: every unlocked one); the others stay where they
     are and take their share of the rows."""
-    n_slots = len(engine.tables)
-
-    def fixed(m: int) -> bool:
-        return engine.locked[m] or (free is not None and m not in free)
-
     fixed_busy = [0] * len(engine.avail)
     fixed_load = [0] * len(engine.avail)
     fixed_session = [[0] * len(engine.session_masks) for _ in engine.avail]
-    fixed_tables = [0] * n_slots
+    fixed_tables = [0] * len(engine.tables)
     for m, (u, v) in enumerate(engine.ends):
-        if fixed(m) and engine.slot_of[m] >= 0:
+        moves = not engine.locked[m] and (free is None or m in free)
+        if not moves and engine.slot_of[m] >= 0:
             s = engine.slot_of[m]
             fixed_tables[s] += 1
             for p in (u, v):
@@ -174,6 +175,8 @@ def improve_exactly(engine, ceiling: int, free: set[int] | None = None, seconds:
     highs.setSolution(solution)
     highs.run()
     values = highs.getSolution().col_value
+    if len(values) != len(model.columns):  # no solution at all (cannot happen with a feasible start)
+        return False
     chosen = [model.columns[c] for c in range(len(model.columns)) if values[c] > 0.5]
     if len(chosen) <= before or not _fits(model, values):
         return False
@@ -191,7 +194,7 @@ def _fits(model: _Model, values) -> bool:
     return all(sum(values[c] > 0.5 for c in cols) <= room for cols, room in model.rows)
 
 
-def search_neighbourhoods(engine, ceiling: int, tries: int, columns: int = HOOD_COLUMNS) -> int:
+def search_neighbourhoods(engine, ceiling: int, tries: int = HOOD_TRIES, columns: int = HOOD_COLUMNS) -> int:
     """Large-neighbourhood search for events too large for one integer solve: ``tries`` times, take a
     waiting meeting that could be placed, grow a set of people from its two sides along their
     meetings until their meetings have about ``columns`` columns, and solve exactly for those meetings
@@ -203,7 +206,7 @@ def search_neighbourhoods(engine, ceiling: int, tries: int, columns: int = HOOD_
         if engine.placed >= ceiling:
             break
         waiting = [
-            m for m, s in enumerate(engine.slot_of) if s < 0 and _short(engine, m) and _usable(engine, m)
+            m for m, s in enumerate(engine.slot_of) if s < 0 and _short(engine, m) and _columns_of(engine, m)
         ]
         if not waiting:
             break
@@ -218,16 +221,10 @@ def _short(engine, m: int) -> bool:
     return engine.load[u] < engine.most[u] or engine.load[v] < engine.most[v]
 
 
-def _usable(engine, m: int) -> bool:
-    u, v = engine.ends[m]
-    return bool(engine.avail[u] & engine.avail[v])
-
-
 def _neighbourhood(engine, start: int, columns: int) -> set[int]:
     """The unlocked meetings of a set of people grown at random from ``start``'s two sides along their
     meetings (placed or waiting), until those meetings have about ``columns`` columns."""
     rng = engine.rng
-    people: list[int] = []
     seen: set[int] = set()
     free: set[int] = set()
     size = 0
@@ -235,7 +232,6 @@ def _neighbourhood(engine, start: int, columns: int) -> set[int]:
     def take(q: int) -> None:
         nonlocal size
         seen.add(q)
-        people.append(q)
         for m in sorted([*engine.busy[q].values(), *engine.waiting[q]]):
             if m not in free and not engine.locked[m]:
                 free.add(m)
@@ -248,8 +244,3 @@ def _neighbourhood(engine, start: int, columns: int) -> set[int]:
         take(frontier.pop(rng.randrange(len(frontier))))
         frontier = sorted({x for m in free for x in engine.ends[m]} - seen)
     return free
-
-
-def _columns_of(engine, m: int) -> int:
-    u, v = engine.ends[m]
-    return (engine.avail[u] & engine.avail[v]).bit_count()

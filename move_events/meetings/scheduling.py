@@ -15,7 +15,8 @@ Rules, in priority order:
 5. then keep a person at the same table across consecutive slots where that is free.
 
 Every meeting that could not be placed is returned with the reason. The result depends only on the
-inputs and the seed (meetings are processed in id order, whatever order they come in).
+inputs and the seed (meetings are processed in id order, whatever order they come in), unless one of
+HiGHS's safety-net time limits in exact.py is reached.
 Benchmarks against the proven optimum: docs/performance.md.
 """
 
@@ -37,14 +38,13 @@ REPAIR_ROUNDS = 2  # later rounds retry what is still unplaced with a doubled bu
 PATH_WORK_PER_MEETING = 5  # work (meetings looked at) of one pass of augmenting paths, per meeting
 MOVES_PER_MEETING = 20  # plateau moves of the improvement search, per meeting ...
 MOVE_WORK = 20_000_000  # ... but no more than MOVE_WORK / meetings (bounds the time on large events)
-STALL = 2000  # a round of the plateau search stops after this many moves with no gain (small events:
+STALL = 2000  # a round of the plateau search stops after this many moves with no gain
 IMPROVE_ROUNDS = 4  # the plateau search runs in rounds, each followed by augmenting paths
 # Small events (up to SMALL_EVENT meetings) can afford a deeper search, and need it (hard shapes: a few
 # meetings short of the optimum without): more rounds, and ejection walks where the chains give up.
 SMALL_EVENT = 1500
 SMALL_MOVES_PER_MEETING = 200  # (MOVE_WORK still applies: 28,571 moves in all at 700 meetings)
 SMALL_ROUNDS = 16
-SMALL_STALL = 2000  # ... this many)
 WALK_STEPS = 200  # longest ejection walk (steps), small events only ...
 WALK_WORK_PER_MEETING = 300  # ... and at most this many steps of all walks together, per meeting
 
@@ -250,21 +250,21 @@ def _apply_locks(
 
 def _improve(engine: Engine, depth: int, budget: int) -> None:
     """Augmenting paths, then rounds of the plateau search (which also finds a meeting for people left
-    with none), each followed by augmenting paths again. The work is bounded by counts, never by time, so
-    the result depends only on the inputs and the seed."""
+    with none), each followed by augmenting paths again, then the exact stage if still short of the bound.
+    The search's work is bounded by counts, never by time; HiGHS is deterministic too, and its time
+    limits (exact.py) are a safety net that no measured run has reached."""
     size = len(engine.ends)
     small = size <= SMALL_EVENT
     usable = [bool(engine.avail[u] & engine.avail[v]) for u, v in engine.ends]  # (slots full now count)
     engine.ceiling = min(engine.ceiling, b_matching_bound(engine.ends, engine.most, usable))
     tightened = False
     moves = min((SMALL_MOVES_PER_MEETING if small else MOVES_PER_MEETING) * size, MOVE_WORK // max(size, 1))
-    stall = SMALL_STALL if small else STALL
     rounds = SMALL_ROUNDS if small else IMPROVE_ROUNDS
     engine.walk_steps = WALK_STEPS if small else 0
     engine.walk_left = WALK_WORK_PER_MEETING * size if small else 0
     for round_no in range(rounds + 1):
         if round_no:
-            engine.improve(moves // rounds, depth, budget, stall)
+            engine.improve(moves // rounds, depth, budget, STALL)
         if engine.done():
             return
         engine.augment(depth + 1, budget * 4, PATH_WORK_PER_MEETING * size)
@@ -274,11 +274,12 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
         if not tightened:
             tightened = True
             found = exact.lp_ceiling(engine)  # it knows the slots: tighter than the b-matching bound
-            engine.ceiling = min(engine.ceiling, engine.ceiling if found is None else found)
+            if found is not None:
+                engine.ceiling = min(engine.ceiling, found)
             if engine.done():
                 return
     if _exact_stage(engine) and engine.zeros:  # more meetings, but someone may have lost their only one
-        engine.improve(moves // rounds, depth, budget, stall)
+        engine.improve(moves // rounds, depth, budget, STALL)
 
 
 def _exact_stage(engine: Engine) -> bool:
@@ -290,7 +291,7 @@ def _exact_stage(engine: Engine) -> bool:
     if columns <= exact.WHOLE_COLUMNS:
         return exact.improve_exactly(engine, engine.ceiling)
     if columns <= exact.LP_COLUMNS:
-        return exact.search_neighbourhoods(engine, engine.ceiling, exact.HOOD_TRIES) > 0
+        return exact.search_neighbourhoods(engine, engine.ceiling) > 0
     return False
 
 
