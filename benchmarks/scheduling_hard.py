@@ -1,7 +1,8 @@
 """Meeting-scheduler benchmark on the hard shapes of issue #14: quality, fairness and time, under relabelling.
 
 Run: ``.venv/bin/python -m benchmarks.scheduling_hard [--shapes NAME,...] [--relabel K] [--exact]
-[--cp-seconds S] [--no-lp] [--seed N]``. Needs OR-Tools for the bounds (``pip install -e '.[bench]'``).
+[--cp-seconds S] [--no-lp] [--seed N | --seeds A-B]``; a shape is one of SHAPES or any "P/R/S/T".
+Needs OR-Tools for the bounds (``pip install -e '.[bench]'``).
 Never run by the test suite.
 
 A shape "P/R/S/T" is P participants, R requested (accepted) meetings, S slots (two sessions of S/2) and
@@ -141,13 +142,14 @@ def span(values: list[float], fmt: str) -> str:
     return format(low, fmt) if low == high else f"{format(low, fmt)}–{format(high, fmt)}"
 
 
-def table_row(inst: Instance, args: argparse.Namespace) -> str:
+def table_row(inst: Instance, args: argparse.Namespace, seed: int, summary: list) -> str:
     ff = len(first_fit(inst.slots, inst.meetings, inst.unavailable, inst.caps))
-    rng = random.Random(args.seed)
+    rng = random.Random(seed)
     runs = [run(inst)] + [run(relabelled(inst, rng)) for _ in range(args.relabel)]
     proven, _lp_took, found = bounds(inst, args)
     kind = min(proven, key=proven.__getitem__)
     ref = proven[kind]
+    summary += [(r[0], ref, r[1]) for r in runs]
     ref_text = f"{ref} (optimum)" if found == ref else f"{ref} ({kind})"
     placed = [r[0] for r in runs]
     cells = [
@@ -170,8 +172,8 @@ def instances(names: list[str], seed: int) -> list[Instance]:
     for name in names:
         if name == "popular":
             out += [popular_instance(seed), popular_instance(seed, scarce=True)]
-        else:
-            p, r, s, t = SHAPES[name]
+        else:  # one of SHAPES, or any other "P/R/S/T"
+            p, r, s, t = SHAPES.get(name) or tuple(int(n) for n in name.split("/"))
             out += [hard_instance(p, r, s, t, seed=seed + p, blocks=b) for b in (False, True)]
     return out
 
@@ -185,14 +187,26 @@ def main() -> None:
     lp_help = "the b-matching and LP bounds (OR-Tools)"
     parser.add_argument("--lp", action=argparse.BooleanOptionalAction, default=True, help=lp_help)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", metavar="A-B", help="every seed from A to B (instead of --seed)")
     args = parser.parse_args()
+    first, _dash, last = (args.seeds or str(args.seed)).partition("-")
+    seeds = range(int(first), int(last or first) + 1)
+    summary: list[tuple[int, int, float]] = []  # (placed, reference, seconds) of every run
     print(
         "| instance | meetings | reference | first-fit | scheduler | % of reference | time"
         " | at zero | min share | p10 share |"
     )
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
-    for inst in instances(args.shapes.split(","), args.seed):
-        print(table_row(inst, args), flush=True)
+    for seed in seeds:
+        for inst in instances(args.shapes.split(","), seed):
+            print(table_row(inst, args, seed, summary), flush=True)
+    at_ref = sum(placed == ref for placed, ref, _took in summary)
+    worst = min(100 * placed / ref for placed, ref, _took in summary)
+    took = [t for _placed, _ref, t in summary]
+    print(
+        f"\n{len(summary)} runs: {at_ref} at the reference, worst {worst:.2f}% of it,"
+        f" {min(took):.2f}–{max(took):.2f} s (median {sorted(took)[len(took) // 2]:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

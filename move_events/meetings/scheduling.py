@@ -8,7 +8,8 @@ Rules, in priority order:
    brokerage-shaped events, so stuck meetings are placed by moving others along ejection chains, then
    along augmenting paths: a person short of meetings takes one from someone who gets another in its
    stead, and so on; the LP bound of exact.py tells the search when nothing more fits, and where it is
-   short of that bound HiGHS solves the event, or neighbourhoods of its missing meetings, exactly);
+   short of that bound HiGHS solves the event exactly, or, on larger events, the part of it where the
+   LP relaxation and the schedule disagree);
 3. among schedules of that size, leave as few people as possible with no meeting although one of their
    requests could be placed (a plateau search that keeps the total moves meetings to them);
 4. then leave few idle gaps in each person's day (counted within each session);
@@ -257,7 +258,7 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
     small = size <= SMALL_EVENT
     usable = [bool(engine.avail[u] & engine.avail[v]) for u, v in engine.ends]  # (slots full now count)
     engine.ceiling = min(engine.ceiling, b_matching_bound(engine.ends, engine.most, usable))
-    tightened = False
+    tightened, relaxation = False, None
     moves = min((SMALL_MOVES_PER_MEETING if small else MOVES_PER_MEETING) * size, MOVE_WORK // max(size, 1))
     rounds = SMALL_ROUNDS if small else IMPROVE_ROUNDS
     engine.walk_steps = WALK_STEPS if small else 0
@@ -273,25 +274,24 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
             return
         if not tightened:
             tightened = True
-            found = exact.lp_ceiling(engine)  # it knows the slots: tighter than the b-matching bound
-            if found is not None:
-                engine.ceiling = min(engine.ceiling, found)
+            relaxation = exact.relax(engine)  # it knows the slots: tighter than the b-matching bound
+            if relaxation is not None:
+                engine.ceiling = min(engine.ceiling, relaxation.ceiling)
             if engine.done():
                 return
-    if _exact_stage(engine) and engine.zeros:  # more meetings, but someone may have lost their only one
+    if _exact_stage(engine, relaxation) and engine.zeros:  # more meetings; someone may have lost their one
         engine.improve(moves // rounds, depth, budget, STALL)
 
 
-def _exact_stage(engine: Engine) -> bool:
-    """The search is short of the bound: the integer solver, on the whole event if small, else on
-    neighbourhoods of the missing meetings. Returns whether it placed more."""
+def _exact_stage(engine: Engine, relaxation: exact.Relaxation | None) -> bool:
+    """The search is short of the bound: the integer solver, on the whole event if small, else on the
+    neighbourhoods where the LP relaxation disagrees with the schedule. Returns whether it placed more."""
     if engine.placed >= engine.ceiling:
         return False
-    columns = exact.columns_needed(engine)
-    if columns <= exact.WHOLE_COLUMNS:
+    if exact.columns_needed(engine) <= exact.WHOLE_COLUMNS:
         return exact.improve_exactly(engine, engine.ceiling)
-    if columns <= exact.LP_COLUMNS:
-        return exact.search_neighbourhoods(engine, engine.ceiling) > 0
+    if relaxation is not None:
+        return exact.follow_relaxation(engine, relaxation) > 0
     return False
 
 
