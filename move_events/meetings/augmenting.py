@@ -329,12 +329,8 @@ class Augmenting:
         self.best_score, self.best = (self.placed, -self.zeros), list(self.slot_of)
         self._walk(moves, depth, budget, stall)
         if (self.placed, -self.zeros) < self.best_score:  # back to the best state seen
-            for m in range(len(self.ends)):
-                if self.slot_of[m] >= 0 and not self.locked[m]:
-                    self._take(m)
-            for m, s in enumerate(self.best):
-                if s >= 0 and not self.locked[m]:
-                    self._put(m, s)
+            unlocked = [m for m in range(len(self.ends)) if not self.locked[m]]
+            self.replace(unlocked, [(m, self.best[m]) for m in unlocked if self.best[m] >= 0])
         self.journal.clear()
 
     def _walk(self, moves: int, depth: int, budget: int, stall: int) -> None:

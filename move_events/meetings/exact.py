@@ -38,7 +38,7 @@ LP_COLUMNS = 10_000  # largest model whose LP bound is worth its time (0.1-0.6 s
 WHOLE_COLUMNS = 2_500  # largest model solved whole (40 people, 200 meetings, 8 slots: ~800 columns)
 MIP_SECONDS = 8.0  # safety net on one integer solve; the search's schedule stands if it runs out
 GAPS = (0.6, 0.5, 0.4, 0.3, 0.2)  # neighbourhoods of follow_relaxation, narrowest first ...
-RINS_SECONDS = 4.0  # ... all of them within this safety net (120 people: 0.03-3 s in all, measured)
+RINS_SECONDS = 6.0  # ... all of them within this safety net (120 people: 0.03-3.3 s in all, measured)
 
 
 @dataclass
@@ -197,12 +197,7 @@ def improve_exactly(engine, ceiling: int, free: set[int] | None = None, seconds:
     chosen = [model.columns[c] for c in range(len(model.columns)) if values[c] > 0.5]
     if len(chosen) <= before or not _fits(model, values):
         return False
-    for m in moving:
-        if engine.slot_of[m] >= 0:
-            engine._take(m)
-    for m, s in chosen:
-        engine._put(m, s)
-    engine.journal.clear()
+    engine.replace(moving, chosen)
     return True
 
 

@@ -16,6 +16,7 @@ A last pass moves meetings to shorten each person's idle gaps without unplacing 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 
 from move_events.meetings.augmenting import Augmenting, _bits
 
@@ -164,6 +165,16 @@ class Engine(Augmenting):
     def lock(self, m: int, s: int) -> None:
         self._put(m, s)
         self.locked[m] = True
+
+    def replace(self, moving: Iterable[int], placed: Iterable[tuple[int, int]]) -> None:
+        """Take the meetings of ``moving`` out and put ``placed`` (meeting, slot) in: a whole new
+        schedule for those meetings, with no way back (the journal is cleared)."""
+        for m in moving:
+            if self.slot_of[m] >= 0:
+                self._take(m)
+        for m, s in placed:
+            self._put(m, s)
+        self.journal.clear()
 
     # -- costs ----------------------------------------------------------------------------------------
     def gaps(self, booked: int) -> int:
