@@ -85,7 +85,10 @@ def _back(event: Event, meeting: Meeting | None = None):
 @bp.route("/manage/events/<int:event_id>/meetings")
 @role_required(Role.ORGANISER)
 def manage_list(event_id: int):
-    event = _managed_event_or_403(event_id)
+    return _list_page(_managed_event_or_403(event_id), RunSchedulerForm())
+
+
+def _list_page(event: Event, run_form: RunSchedulerForm) -> str:
     form = MeetingFilterForm(request.args, event=event, slots=meeting_slots_in_use(event))
     stmt = filtered_meetings(event, form.filters())
     return render_template(
@@ -94,7 +97,7 @@ def manage_list(event_id: int):
         form=form,
         page=db.paginate(stmt, per_page=100, error_out=False),
         counts=meeting_status_counts(event),
-        run_form=RunSchedulerForm(),
+        run_form=run_form,
         mark_form=MarkForm(),
         now=utcnow(),
     )
@@ -195,9 +198,8 @@ def run_scheduler(event_id: int):
     """Start a scheduler job (or show the one already queued or running for the event)."""
     event = _managed_event_or_403(event_id)
     form = RunSchedulerForm()
-    if not form.validate_on_submit():
-        flash(_("Tick the box to confirm before running the scheduler."), "warning")
-        return redirect(url_for("meetings.manage_list", event_id=event.id))
+    if not form.validate_on_submit():  # the list again, the panel open, the message at the box
+        return _list_page(event, form)
     job, created = start_scheduler_job(event=event, user=current_user)
     db.session.commit()
     if created:

@@ -16,6 +16,7 @@ from move_events.directory.models import Organisation, OrganisationKind
 from move_events.meetings.booking import event_slots
 from move_events.meetings.models import Meeting, MeetingStatus
 from move_events.meetings.scheduler_jobs import wait_for_scheduler_jobs
+from tests.directory.support import FormPage
 from tests.meetings.planning_support import brokerage, meeting_between, person_at
 
 
@@ -158,8 +159,10 @@ def test_run_scheduler_needs_confirmation_and_shows_result(client, organiser, db
     event = _event(organiser, slots=1, tables=5)
     a, b, c = person_at(event, "Amina"), person_at(event, "Bruno"), person_at(event, "Chen")
     placed, blocked = meeting_between(a, b), meeting_between(a, c)
-    unconfirmed = client.post(f"{_base(event)}/schedule", data={}, follow_redirects=True)
-    assert "Tick the box" in unconfirmed.get_data(as_text=True)
+    unconfirmed = client.post(f"{_base(event)}/schedule", data={})
+    html = unconfirmed.get_data(as_text=True)
+    assert unconfirmed.status_code == 200 and '<details class="card mb-3" id="run-scheduler" open>' in html
+    assert FormPage(html).errors["confirm"] == ["Tick the box to confirm."]  # next to the box
     assert db.session.get(Meeting, placed.id).slot_start is None
     started = client.post(f"{_base(event)}/schedule", data={"confirm": "y"})  # a background job
     assert started.status_code == 302 and wait_for_scheduler_jobs(client.application, timeout=120)
