@@ -19,15 +19,14 @@ job with its message; nothing is marked printed then. A job whose process died s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from move_events.auth.models import User
-from move_events.background import job_threads, wait_for_job_threads
+from move_events.background import JobQueue
 from move_events.badges.job_kinds import (
     PrintJobError,
     agenda_query,
@@ -57,11 +56,21 @@ __all__ = [
     "wait_for_print_jobs",
 ]
 
-STALE_MINUTES = 10  # default PRINT_JOB_STALE_MINUTES: no heartbeat for this long = the process died
-MAX_ATTEMPTS = 2  # default PRINT_JOB_MAX_ATTEMPTS: runs before a job that keeps dying is failed
 STOPPED = _l(
     "The job stopped without finishing (the process rendering it ended) after %(attempts)s attempts. "
     "Start it again; if it stops again, tell the administrator."
+)
+# PRINT_JOB_STALE_MINUTES (default 10): no heartbeat for this long = the process died;
+# PRINT_JOB_MAX_ATTEMPTS (default 2): runs before a job that keeps dying is failed.
+QUEUE = JobQueue(
+    model=BadgePrintJob,
+    statuses=PrintJobStatus,
+    name="print-job",
+    config="PRINT_JOB",
+    in_thread="BADGE_JOBS_IN_THREAD",
+    stopped=STOPPED,
+    on_claim={"done": 0},
+    on_requeue={"done": 0},
 )
 
 
@@ -151,31 +160,12 @@ def retry_print_job(*, job: BadgePrintJob, user: User | None) -> BadgePrintJob:
     )
 
 
-def _claim(job_id: int) -> bool:
-    """Queued → running in one conditional UPDATE: of two runners, exactly one gets the job."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(BadgePrintJob)
-        .where(BadgePrintJob.id == job_id, BadgePrintJob.status == PrintJobStatus.QUEUED)
-        .values(
-            status=PrintJobStatus.RUNNING,
-            started_at=now,
-            heartbeat_at=now,
-            attempts=BadgePrintJob.attempts + 1,
-            done=0,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
-
-
 def run_print_job(job_id: int) -> BadgePrintJob | None:
     """Render a queued job now, in the current application context; returns the job (done or failed).
 
     A job that is not queued (running elsewhere, finished) is returned as it is, untouched.
     """
-    if not _claim(job_id):
+    if not QUEUE.claim(job_id):
         return db.session.get(BadgePrintJob, job_id)
     job = db.session.get(BadgePrintJob, job_id)
     db.session.refresh(job)
@@ -218,76 +208,13 @@ def _render(job: BadgePrintJob) -> None:
     db.session.commit()
 
 
-def recover_stale_jobs(now: datetime | None = None) -> list[BadgePrintJob]:
-    """Running jobs with no heartbeat for ``PRINT_JOB_STALE_MINUTES``: their process died (a crash, a
-    restart, a killed worker), since a live runner beats after every chunk. Each goes back to the queue,
-    or — once it has been tried ``PRINT_JOB_MAX_ATTEMPTS`` times — fails with a message saying so, so
-    that the organiser sees why rather than a bar that never moves. Commits; returns the jobs changed.
-    """
-    config = current_app.config
-    now = now or utcnow()
-    limit = now - timedelta(minutes=config.get("PRINT_JOB_STALE_MINUTES", STALE_MINUTES))
-    stale = db.session.scalars(
-        select(BadgePrintJob).where(
-            BadgePrintJob.status == PrintJobStatus.RUNNING,
-            func.coalesce(BadgePrintJob.heartbeat_at, BadgePrintJob.created_at) < limit,
-        )
-    ).all()
-    for job in stale:
-        if job.attempts >= config.get("PRINT_JOB_MAX_ATTEMPTS", MAX_ATTEMPTS):
-            job.status = PrintJobStatus.FAILED
-            job.finished_at = now
-            g.print_job = job.id  # flask-babel ignores force_locale while g is empty
-            with force_locale(job.locale):
-                job.error = str(STOPPED % {"attempts": job.attempts})
-        else:
-            job.status, job.done, job.heartbeat_at = PrintJobStatus.QUEUED, 0, now
-    db.session.commit()
-    return list(stale)
-
-
-def refresh_job(job: BadgePrintJob) -> BadgePrintJob:
-    """Before showing a job: recover it if it went stale, and in thread mode start it again when it is
-    queued and nothing has touched it for the stale time (its thread died with its process)."""
-    if job.status not in (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING):
-        return job
-    recover_stale_jobs()
-    db.session.refresh(job)
-    app = current_app._get_current_object()
-    if job.status == PrintJobStatus.QUEUED and app.config.get("BADGE_JOBS_IN_THREAD", True):
-        minutes = app.config.get("PRINT_JOB_STALE_MINUTES", STALE_MINUTES)
-        last = job.heartbeat_at or job.created_at
-        if last < utcnow() - timedelta(minutes=minutes) or job.attempts:
-            launch_print_job(job)
-    return job
-
-
-def run_queued_jobs(*, limit: int | None = None) -> list[BadgePrintJob]:
-    """Recover stale jobs, then run queued ones, oldest first, until none is left (or ``limit``)."""
-    recover_stale_jobs()
-    finished: list[BadgePrintJob] = []
-    while limit is None or len(finished) < limit:
-        job_id = db.session.scalar(
-            select(BadgePrintJob.id)
-            .where(BadgePrintJob.status == PrintJobStatus.QUEUED)
-            .order_by(BadgePrintJob.created_at, BadgePrintJob.id)
-            .limit(1)
-        )
-        if job_id is None:
-            break
-        job = run_print_job(job_id)
-        if job is not None and job.status in (PrintJobStatus.DONE, PrintJobStatus.FAILED):
-            finished.append(job)
-    return finished
-
-
-def launch_print_job(job: BadgePrintJob) -> None:
-    """Run a committed job in the background (unless ``BADGE_JOBS_IN_THREAD`` is off)."""
-    app = current_app._get_current_object()
-    if app.config.get("BADGE_JOBS_IN_THREAD", True):
-        job_threads(app, "print-job", run_print_job).start(job.id)
+QUEUE.run = run_print_job
+recover_stale_jobs = QUEUE.recover_stale
+refresh_job = QUEUE.refresh
+run_queued_jobs = QUEUE.run_queued
+launch_print_job = QUEUE.launch
 
 
 def wait_for_print_jobs(app: Flask, timeout: float = 60.0) -> bool:
     """Wait until the app's print-job threads have finished (tests); False on timeout."""
-    return wait_for_job_threads(app, "print-job", timeout)
+    return QUEUE.wait(app, timeout)

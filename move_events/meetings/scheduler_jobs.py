@@ -21,16 +21,15 @@ organiser would have seen; nothing of it is kept. A job whose process died stops
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from move_events.auth.models import User
-from move_events.background import job_threads, wait_for_job_threads
+from move_events.background import JobQueue
 from move_events.db_types import is_transient_conflict, utcnow
 from move_events.events.models import Event
 from move_events.extensions import db
@@ -39,8 +38,8 @@ from move_events.meetings.models import SchedulerJob, SchedulerJobStatus, Schedu
 from move_events.meetings.schedule_mails import notify_schedule_changes
 from move_events.meetings.scheduler_run import RUN_AGAIN, SchedulerConflict, SchedulerRun, run_scheduler
 
-STALE_MINUTES = 10  # default SCHEDULER_JOB_STALE_MINUTES: no heartbeat for this long = the process died
-MAX_ATTEMPTS = 2  # default SCHEDULER_JOB_MAX_ATTEMPTS
+# SCHEDULER_JOB_STALE_MINUTES (default 10): no heartbeat for this long = the process died;
+# SCHEDULER_JOB_MAX_ATTEMPTS (default 2): runs before a job that keeps dying is failed.
 # Where each phase starts and ends on the progress bar.
 PHASES = {
     SchedulerPhase.READING: (0, 10),
@@ -53,6 +52,16 @@ STOPPED = _l(
     " Nothing was changed. Run it again; if it stops again, tell the administrator."
 )
 ACTIVE = (SchedulerJobStatus.QUEUED, SchedulerJobStatus.RUNNING)
+QUEUE = JobQueue(
+    model=SchedulerJob,
+    statuses=SchedulerJobStatus,
+    name="scheduler-job",
+    config="SCHEDULER_JOB",
+    in_thread="SCHEDULER_JOBS_IN_THREAD",
+    stopped=STOPPED,
+    on_claim={"phase": SchedulerPhase.READING, "percent": 0},
+    on_requeue={"percent": 0},
+)
 
 
 def active_job(event: Event) -> SchedulerJob | None:
@@ -83,26 +92,6 @@ def start_scheduler_job(*, event: Event, user: User | None) -> tuple[SchedulerJo
     return job, True
 
 
-def _claim(job_id: int) -> bool:
-    """Queued → running in one conditional UPDATE: of two runners, exactly one gets the job."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(SchedulerJob)
-        .where(SchedulerJob.id == job_id, SchedulerJob.status == SchedulerJobStatus.QUEUED)
-        .values(
-            status=SchedulerJobStatus.RUNNING,
-            started_at=now,
-            heartbeat_at=now,
-            attempts=SchedulerJob.attempts + 1,
-            phase=SchedulerPhase.READING,
-            percent=0,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
-
-
 class _Reporter:
     """Writes a running job's phase, percent and heartbeat on a connection apart from the run's."""
 
@@ -129,7 +118,7 @@ class _Reporter:
 def run_scheduler_job(job_id: int) -> SchedulerJob | None:
     """Run a queued job now, in the current application context; returns it (done or failed). A job
     that is not queued (running elsewhere, finished) is returned untouched."""
-    if not _claim(job_id):
+    if not QUEUE.claim(job_id):
         return db.session.get(SchedulerJob, job_id)
     job = db.session.get(SchedulerJob, job_id)
     db.session.refresh(job)
@@ -187,73 +176,13 @@ def result_json(run: SchedulerRun, *, mails: int) -> dict:
     }
 
 
-def recover_stale_scheduler_jobs(now: datetime | None = None) -> list[SchedulerJob]:
-    """Running jobs with no heartbeat for ``SCHEDULER_JOB_STALE_MINUTES``: their process died (their
-    transaction went with it, so nothing of the run was kept). Each goes back to the queue, or fails
-    with a message saying so once tried ``SCHEDULER_JOB_MAX_ATTEMPTS`` times. Commits."""
-    config = current_app.config
-    now = now or utcnow()
-    limit = now - timedelta(minutes=config.get("SCHEDULER_JOB_STALE_MINUTES", STALE_MINUTES))
-    stale = db.session.scalars(
-        select(SchedulerJob).where(
-            SchedulerJob.status == SchedulerJobStatus.RUNNING,
-            func.coalesce(SchedulerJob.heartbeat_at, SchedulerJob.created_at) < limit,
-        )
-    ).all()
-    for job in stale:
-        if job.attempts >= config.get("SCHEDULER_JOB_MAX_ATTEMPTS", MAX_ATTEMPTS):
-            job.status, job.finished_at = SchedulerJobStatus.FAILED, now
-            g.scheduler_job = job.id
-            with force_locale(job.locale):
-                job.error = str(STOPPED % {"attempts": job.attempts})
-        else:
-            job.status, job.percent, job.heartbeat_at = SchedulerJobStatus.QUEUED, 0, now
-    db.session.commit()
-    return list(stale)
-
-
-def refresh_scheduler_job(job: SchedulerJob) -> SchedulerJob:
-    """Before showing a job: recover it if it went stale, and in thread mode start it again when it is
-    queued and nothing has touched it for the stale time (its thread died with its process)."""
-    if not job.active:
-        return job
-    recover_stale_scheduler_jobs()
-    db.session.refresh(job)
-    app = current_app._get_current_object()
-    if job.status == SchedulerJobStatus.QUEUED and app.config.get("SCHEDULER_JOBS_IN_THREAD", True):
-        minutes = app.config.get("SCHEDULER_JOB_STALE_MINUTES", STALE_MINUTES)
-        last = job.heartbeat_at or job.created_at
-        if last < utcnow() - timedelta(minutes=minutes) or job.attempts:
-            launch_scheduler_job(job)
-    return job
-
-
-def run_queued_scheduler_jobs(*, limit: int | None = None) -> list[SchedulerJob]:
-    """Recover stale jobs, then run queued ones, oldest first, until none is left (or ``limit``)."""
-    recover_stale_scheduler_jobs()
-    finished: list[SchedulerJob] = []
-    while limit is None or len(finished) < limit:
-        job_id = db.session.scalar(
-            select(SchedulerJob.id)
-            .where(SchedulerJob.status == SchedulerJobStatus.QUEUED)
-            .order_by(SchedulerJob.created_at, SchedulerJob.id)
-            .limit(1)
-        )
-        if job_id is None:
-            break
-        job = run_scheduler_job(job_id)
-        if job is not None and not job.active:
-            finished.append(job)
-    return finished
-
-
-def launch_scheduler_job(job: SchedulerJob) -> None:
-    """Run a committed job in the background (unless ``SCHEDULER_JOBS_IN_THREAD`` is off)."""
-    app = current_app._get_current_object()
-    if app.config.get("SCHEDULER_JOBS_IN_THREAD", True):
-        job_threads(app, "scheduler-job", run_scheduler_job).start(job.id)
+QUEUE.run = run_scheduler_job
+recover_stale_scheduler_jobs = QUEUE.recover_stale
+refresh_scheduler_job = QUEUE.refresh
+run_queued_scheduler_jobs = QUEUE.run_queued
+launch_scheduler_job = QUEUE.launch
 
 
 def wait_for_scheduler_jobs(app: Flask, timeout: float = 60.0) -> bool:
     """Wait until the app's scheduler-job threads have finished (tests); False on timeout."""
-    return wait_for_job_threads(app, "scheduler-job", timeout)
+    return QUEUE.wait(app, timeout)
