@@ -3,15 +3,12 @@
   "use strict";
   var root = document.getElementById("badge-job");
   if (!root) { return; }
-  var url = root.getAttribute("data-progress-url");
   var messages = JSON.parse(document.getElementById("badge-job-messages").textContent);
   var bar = root.querySelector("[data-role=bar]");
   var count = root.querySelector("[data-role=count]");
 
   function show(progress) {
-    bar.style.width = progress.percent + "%";
-    bar.textContent = progress.percent + "%";
-    bar.parentNode.setAttribute("aria-valuenow", String(progress.percent));
+    window.MoveJobs.setBar(bar, progress.percent);
     count.textContent = messages.count
       .replace("{done}", String(progress.done))
       .replace("{total}", String(progress.total));
@@ -29,23 +26,8 @@
     return finished;
   }
 
-  function poll() {
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
-        return response.json();
-      })
-      .then(function (progress) {
-        if (!show(progress)) { window.setTimeout(poll, 1000); }
-      })
-      .catch(function () { window.setTimeout(poll, 5000); });
-  }
-
-  // The server's figure, set here: a style="" attribute would break the Content-Security-Policy.
-  var start = Number(bar.parentNode.getAttribute("data-percent")) || 0;
-  bar.style.width = start + "%";
-
+  bar.style.width = (Number(bar.parentNode.getAttribute("data-percent")) || 0) + "%";  // the server's figure
   var initial = root.querySelector("[data-role=status-done]").hidden &&
     root.querySelector("[data-role=status-failed]").hidden;
-  if (initial) { window.setTimeout(poll, 500); }
+  if (initial) { window.MoveJobs.poll(root.getAttribute("data-progress-url"), show, function () {}); }
 })();

@@ -4,18 +4,11 @@
   "use strict";
   var root = document.getElementById("scheduler-job");
   if (!root) { return; }
-  var url = root.getAttribute("data-progress-url");
   var bar = root.querySelector("[data-role=bar]");
   var phases = root.querySelectorAll("[data-phase]");
 
-  function setPercent(percent) {
-    bar.style.width = percent + "%";  // here, not in a style="" attribute: the CSP forbids inline styles
-    bar.textContent = percent + "%";
-    bar.parentNode.setAttribute("aria-valuenow", String(percent));
-  }
-
   function show(progress) {
-    setPercent(progress.percent);
+    window.MoveJobs.setBar(bar, progress.percent);
     Array.prototype.forEach.call(phases, function (item) {
       var current = progress.status === "running" && item.getAttribute("data-phase") === progress.phase;
       item.classList.toggle("fw-bold", current);
@@ -24,19 +17,9 @@
     return progress.status === "done" || progress.status === "failed";
   }
 
-  function poll() {
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
-        return response.json();
-      })
-      .then(function (progress) {
-        if (show(progress)) { window.location.reload(); } else { window.setTimeout(poll, 1000); }
-      })
-      .catch(function () { window.setTimeout(poll, 5000); });
-  }
-
-  setPercent(Number(bar.parentNode.getAttribute("data-percent")) || 0);
+  window.MoveJobs.setBar(bar, Number(bar.parentNode.getAttribute("data-percent")) || 0);
   var status = root.getAttribute("data-status");
-  if (status === "queued" || status === "running") { window.setTimeout(poll, 500); }
+  if (status === "queued" || status === "running") {
+    window.MoveJobs.poll(root.getAttribute("data-progress-url"), show, function () { window.location.reload(); });
+  }
 })();
