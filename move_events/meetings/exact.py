@@ -14,7 +14,7 @@ are exactly the schedules the search may return, so:
 - on larger ones (a whole 120-person event takes HiGHS 2-20 s, nearly all of it in root cuts that do
   not move the bound) it is solved only where the LP relaxation and the schedule disagree
   (``follow_relaxation``): a few hundred meetings, everything else fixed. On 48 hard 120-person runs
-  the search alone ended one or two short of the optimum in 13; this found the optimum in all of them.
+  the search alone ended one or two short of the optimum in 18; this found the optimum in all of them.
 
 HiGHS runs single-threaded with a fixed seed, so a solve that ends (optimal, or proven within one
 meeting) gives the same schedule every time; the time limit is a safety net for large or odd instances,
