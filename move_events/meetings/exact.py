@@ -5,7 +5,7 @@ meeting, one meeting per person and slot, the free tables of each slot, each per
 within each session (locked meetings are fixed and take their share of all of these). Its feasible points
 are exactly the schedules the search may return, so:
 
-- its LP relaxation bounds every schedule: ``relax``. On the hard brokerage shapes of issue #14 its
+- its LP relaxation bounds every schedule: ``lp_ceiling``. On the hard brokerage shapes of issue #14 its
   floor was the optimum on all 24 instances tried (the slot-free b-matching bound of ``bounds.py`` is 1–2
   meetings too high on the shapes with blocks of unavailability), so the search can stop as soon as it
   gets there instead of spending its whole budget proving nothing more fits;
@@ -33,8 +33,9 @@ import numpy as np
 
 from move_events.meetings.augmenting import _bits
 
-LP_COLUMNS = 10_000  # largest model whose LP bound is worth its time (0.1-0.6 s at ~4,500 columns;
-# 16-27 s at 500 people / 2,500 meetings, ~24,000 columns, where the search reaches its bound anyway)
+LP_COLUMNS = 10_000  # largest model whose LP bound is worth its time (simplex: 0.1-0.6 s at ~4,500
+# columns, 16-27 s at 500 people / 2,500 meetings, ~24,000 columns, where the search reaches its bound
+# anyway; the interior point method: 0.1-0.4 s up to ~5,000 columns)
 WHOLE_COLUMNS = 2_500  # largest model solved whole (40 people, 200 meetings, 8 slots: ~800 columns)
 MIP_SECONDS = 8.0  # safety net on one integer solve; the search's schedule stands if it runs out
 GAPS = (0.6, 0.5, 0.4, 0.3, 0.2)  # neighbourhoods of follow_relaxation, narrowest first ...
@@ -150,9 +151,23 @@ class Relaxation:
     values: dict[tuple[int, int], float]
 
 
+def lp_ceiling(engine) -> int | None:
+    """Most meetings any schedule can have (locked ones included): the floor of the LP relaxation,
+    solved by the interior point method with crossover (2-5x the simplex method's speed on these
+    models, the same optimum). None when the model is too large to be worth it or the LP solver did
+    not finish."""
+    solved = _solve_lp(engine, "ipm")
+    return None if solved is None else solved.ceiling
+
+
 def relax(engine) -> Relaxation | None:
-    """Solve the LP relaxation of ``engine``'s instance; None when the model is too large to be worth
-    it or the LP solver did not finish."""
+    """The LP relaxation with its values, by the simplex method: its vertex guided
+    ``follow_relaxation`` better than the interior point method's (equally optimal) one. None as for
+    ``lp_ceiling``."""
+    return _solve_lp(engine, "simplex")
+
+
+def _solve_lp(engine, method: str) -> Relaxation | None:
     if columns_needed(engine) > LP_COLUMNS:
         return None
     model = _build(engine)
@@ -160,6 +175,7 @@ def relax(engine) -> Relaxation | None:
     if not model.columns:
         return Relaxation(locked, {})
     highs = _highs(model, integer=False, seed=0)
+    highs.setOptionValue("solver", method)
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None

@@ -258,7 +258,7 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
     small = size <= SMALL_EVENT
     usable = [bool(engine.avail[u] & engine.avail[v]) for u, v in engine.ends]  # (slots full now count)
     engine.ceiling = min(engine.ceiling, b_matching_bound(engine.ends, engine.most, usable))
-    tightened, relaxation = False, None
+    tightened = False
     moves = min((SMALL_MOVES_PER_MEETING if small else MOVES_PER_MEETING) * size, MOVE_WORK // max(size, 1))
     rounds = SMALL_ROUNDS if small else IMPROVE_ROUNDS
     engine.walk_steps = WALK_STEPS if small else 0
@@ -274,25 +274,24 @@ def _improve(engine: Engine, depth: int, budget: int) -> None:
             return
         if not tightened:
             tightened = True
-            relaxation = exact.relax(engine)  # it knows the slots: tighter than the b-matching bound
-            if relaxation is not None:
-                engine.ceiling = min(engine.ceiling, relaxation.ceiling)
+            found = exact.lp_ceiling(engine)  # it knows the slots: tighter than the b-matching bound
+            if found is not None:
+                engine.ceiling = min(engine.ceiling, found)
             if engine.done():
                 return
-    if _exact_stage(engine, relaxation) and engine.zeros:  # more meetings; someone may have lost their one
+    if _exact_stage(engine) and engine.zeros:  # more meetings; someone may have lost their one
         engine.improve(moves // rounds, depth, budget, STALL)
 
 
-def _exact_stage(engine: Engine, relaxation: exact.Relaxation | None) -> bool:
+def _exact_stage(engine: Engine) -> bool:
     """The search is short of the bound: the integer solver, on the whole event if small, else on the
     neighbourhoods where the LP relaxation disagrees with the schedule. Returns whether it placed more."""
     if engine.placed >= engine.ceiling:
         return False
     if exact.columns_needed(engine) <= exact.WHOLE_COLUMNS:
         return exact.improve_exactly(engine, engine.ceiling)
-    if relaxation is not None:
-        return exact.follow_relaxation(engine, relaxation) > 0
-    return False
+    relaxation = exact.relax(engine)  # the LP's values (only locked meetings are fixed in it)
+    return relaxation is not None and exact.follow_relaxation(engine, relaxation) > 0
 
 
 def _finish(engine: Engine) -> None:

@@ -27,7 +27,7 @@ def test_the_lp_ceiling_knows_the_slots_where_the_b_matching_bound_does_not():
     engine.avail[1] = engine.avail[2] = 0b01
     engine.most[1] = engine.most[2] = 1
     assert b_matching_bound(engine.ends, engine.most, [True] * 2) == 2
-    assert exact.relax(engine).ceiling == 1
+    assert exact.lp_ceiling(engine) == exact.relax(engine).ceiling == 1  # both LP methods
 
 
 def test_improve_exactly_replaces_a_stuck_schedule_by_a_larger_one():
