@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pypdfium2 as pdfium
 from flask import Flask
 
 from move_events import create_app
@@ -21,3 +22,20 @@ def make_test_app(database_url: str, **overrides) -> Flask:
     }
     config.update(overrides)
     return create_app(config)
+
+
+def pdf_left_edge(data: bytes, text: str) -> float:
+    """Where ``text`` starts on the PDF's first page: the smallest x of its characters, in points."""
+    document = pdfium.PdfDocument(data)
+    try:
+        textpage = document[0].get_textpage()
+        searcher = textpage.search(text)
+        found = searcher.get_next()
+        assert found, f"{text!r} is not on the page"
+        start, count = found
+        edge = min(textpage.get_charbox(index)[0] for index in range(start, start + count))
+        searcher.close()
+        textpage.close()
+        return edge
+    finally:
+        document.close()

@@ -13,6 +13,7 @@ from move_events.extensions import db as _db
 from move_events.registration.models import RegistrationStatus
 from move_events.registration.services import NewOrganisation
 from tests.factories import make_event, register
+from tests.support import pdf_left_edge
 
 PEOPLE = [
     ("Lucía", "Rodríguez", "ES", "Clúster de la Energía de Extremadura"),
@@ -79,6 +80,15 @@ def test_sign_in_sheet_lists_confirmed_people_in_every_script(client, auth, even
     assert "Hydrogen Days Casablanca" in text and "Technopark" in text
     assert "signature" in text.lower() and "Page 1 of 1" in text
     assert "\ufffd" not in text
+
+
+def test_sign_in_sheet_lines_up_arabic_text_with_its_column(client, auth, event):
+    auth.login(Role.ORGANISER)
+    add_people(event)
+    data = client.get(f"/manage/events/{event.id}/sign-in-sheet.pdf").data
+    # Right-aligned, the Arabic name and organisation sat against the next column's text.
+    assert abs(pdf_left_edge(data, "العلوي, فاطمة") - pdf_left_edge(data, "Rodríguez, Lucía")) < 3
+    assert abs(pdf_left_edge(data, "مجموعة الطاقات المتجددة") - pdf_left_edge(data, "Clúster")) < 3
 
 
 def test_sign_in_sheet_grows_with_the_event_and_repeats_its_header(client, auth, event):

@@ -32,6 +32,7 @@ from tests.meetings.agenda_support import (
     scheduled,
     slot_start,
 )
+from tests.support import pdf_left_edge
 
 SCREENSHOTS = Path("/tmp/move-events-screenshots")
 
@@ -218,23 +219,6 @@ def test_table_plan_pdf_is_one_landscape_page_a_slot(app, day):
     assert fonts and all("DejaVu" in font for font in fonts), fonts
 
 
-def _left_edge(data: bytes, text: str) -> float:
-    """Where ``text`` starts on the PDF's first page: the smallest x of its characters, in points."""
-    document = pdfium.PdfDocument(data)
-    try:
-        textpage = document[0].get_textpage()
-        searcher = textpage.search(text)
-        found = searcher.get_next()
-        assert found, f"{text!r} is not on the page"
-        start, count = found
-        edge = min(textpage.get_charbox(index)[0] for index in range(start, start + count))
-        searcher.close()
-        textpage.close()
-        return edge
-    finally:
-        document.close()
-
-
 def test_table_plan_pdf_lines_up_arabic_names_with_the_column(app, db):
     event = agenda_event()
     fatima = person_at(event, "فاطمة", "العلوي")
@@ -245,7 +229,7 @@ def test_table_plan_pdf_lines_up_arabic_names_with_the_column(app, db):
         data = table_plan_pdf(event)
         read_pdf(data, png="table-plan-arabic.png")
     # Right-aligned in its cell, the Arabic name sat against the next column's name (~135 mm further).
-    assert abs(_left_edge(data, "فاطمة العلوي") - _left_edge(data, "Bruno Tester")) < 3
+    assert abs(pdf_left_edge(data, "فاطمة العلوي") - pdf_left_edge(data, "Bruno Tester")) < 3
 
 
 def test_agenda_pdf_renders_in_a_background_job_in_the_persons_language(app, day):
