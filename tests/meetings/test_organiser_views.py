@@ -161,7 +161,7 @@ def test_run_scheduler_needs_confirmation_and_shows_result(client, organiser, db
     placed, blocked = meeting_between(a, b), meeting_between(a, c)
     unconfirmed = client.post(f"{_base(event)}/schedule", data={})
     html = unconfirmed.get_data(as_text=True)
-    assert unconfirmed.status_code == 200 and '<details class="card mb-3" id="run-scheduler" open>' in html
+    assert unconfirmed.status_code == 200 and 'id="run-scheduler" open>' in html  # the panel stays open
     assert FormPage(html).errors["confirm"] == ["Tick the box to confirm."]  # next to the box
     assert db.session.get(Meeting, placed.id).slot_start is None
     started = client.post(f"{_base(event)}/schedule", data={"confirm": "y"})  # a background job
